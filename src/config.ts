@@ -1,0 +1,192 @@
+// Configuration: environment variables parsed once into a frozen, typed Config (fail fast, every
+// problem listed). Only main/cli read process.env; tests build a Config with testConfig().
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** Interface to listen on. */
+  readonly host: string;
+  readonly port: number;
+  /** BrokerStar's PostgreSQL; undefined = embedded demo database in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** Port of the embedded PostgreSQL; 0 = any free port. */
+  readonly embeddedPgPort: number;
+  readonly logLevel: LogLevel;
+  /** Most items served per collection (the customer's 5,000 limit). */
+  readonly maxRecords: number;
+  /** off = every collection read-only (privileges and enforcement). */
+  readonly clientEdits: boolean;
+  /** How colleagues see someone's private appointments in a shared calendar. */
+  readonly privateAppointments: 'busy' | 'hidden';
+  /** Largest request body accepted (bytes). */
+  readonly maxBodyBytes: number;
+  /** Largest calendar object or vCard a client may PUT (bytes), published as max-resource-size. */
+  readonly maxResourceSize: number;
+  /** Edge length photos are downscaled to, published as max-image-size (bytes, derived). */
+  readonly photoMaxPixels: number;
+  readonly authLockoutThreshold: number;
+  readonly authLockoutUserThreshold: number;
+  readonly authLockoutSeconds: number;
+  /** Seconds a verified app password stays cached in memory (also how long a revoke may lag). */
+  readonly authCacheSeconds: number;
+  /** Days the sync change log is kept; older tokens get a full resync. */
+  readonly syncRetentionDays: number;
+  /** Delay before a server-modified item is announced again (Outlook adopts the post-PUT ETag). */
+  readonly reannounceDelaySeconds: number;
+  /** Template for the URL of a customer in tasks/appointments; {id} and {customerNo} are replaced. */
+  readonly contactUrlTemplate: string;
+  /** Express trust proxy setting for X-Forwarded-For (client address used by the lockout). */
+  readonly trustProxy: string | false;
+  /** Size of the PostgreSQL connection pool. */
+  readonly dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface VarSpec<T> {
+  readonly name: string;
+  readonly description: string;
+  readonly default: string | undefined;
+  parse(raw: string): T;
+}
+
+const int = (min: number, max: number) => (raw: string): number => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const oneOf = <T extends string>(...values: T[]) => (raw: string): T => {
+  const v = raw.trim().toLowerCase() as T;
+  if (!values.includes(v)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+  return v;
+};
+const onOff = (raw: string): boolean => {
+  const v = raw.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  throw new Error(`must be on or off, got "${raw}"`);
+};
+const text = (raw: string): string => raw;
+const postgresUrl = (raw: string): string => {
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// or postgresql:// URL');
+  return raw;
+};
+
+/** Every variable the server reads, with its default: the README's configuration table. */
+export const VARIABLES = {
+  host: { name: 'HOST', default: '127.0.0.1', description: 'Interface to listen on', parse: text },
+  port: { name: 'PORT', default: '8008', description: 'HTTP port (0 = any free port)', parse: int(0, 65535) },
+  databaseUrl: {
+    name: 'DATABASE_URL',
+    default: undefined,
+    description: "BrokerStar's PostgreSQL; unset = embedded PostgreSQL with demo data in DATA_DIR",
+    parse: postgresUrl,
+  },
+  dataDir: { name: 'DATA_DIR', default: '.data', description: 'Folder of the embedded PostgreSQL (demo mode)', parse: text },
+  embeddedPgPort: {
+    name: 'EMBEDDED_PG_PORT',
+    default: '54329',
+    description: 'Port of the embedded PostgreSQL on 127.0.0.1 (0 = any free port)',
+    parse: int(0, 65535),
+  },
+  logLevel: {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+    parse: oneOf<LogLevel>('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
+  maxRecords: { name: 'MAX_RECORDS', default: '5000', description: 'Most items per collection', parse: int(1, 1_000_000) },
+  clientEdits: {
+    name: 'CLIENT_EDITS',
+    default: 'on',
+    description: 'on: owners may edit appointments and task status; off: everything read-only',
+    parse: onOff,
+  },
+  privateAppointments: {
+    name: 'PRIVATE_APPOINTMENTS',
+    default: 'busy',
+    description: "busy or hidden: how colleagues see someone's private appointments",
+    parse: oneOf('busy', 'hidden'),
+  },
+  maxBodyBytes: { name: 'MAX_BODY_BYTES', default: '1048576', description: 'Largest request body (bytes)', parse: int(1024, 100 * 1024 * 1024) },
+  maxResourceSize: {
+    name: 'MAX_RESOURCE_SIZE',
+    default: '262144',
+    description: 'Largest calendar object or vCard a client may PUT (bytes)',
+    parse: int(1024, 100 * 1024 * 1024),
+  },
+  photoMaxPixels: { name: 'PHOTO_MAX_PIXELS', default: '400', description: 'Contact photos are downscaled to fit this square', parse: int(32, 4096) },
+  authLockoutThreshold: {
+    name: 'AUTH_LOCKOUT_THRESHOLD',
+    default: '10',
+    description: 'Failed logins from one client address before it is locked out',
+    parse: int(1, 1000),
+  },
+  authLockoutUserThreshold: {
+    name: 'AUTH_LOCKOUT_USER_THRESHOLD',
+    default: '20',
+    description: 'Failed logins for one username (from anywhere) before it is locked out',
+    parse: int(1, 1000),
+  },
+  authLockoutSeconds: { name: 'AUTH_LOCKOUT_SECONDS', default: '900', description: 'Lockout duration and failure window (s)', parse: int(1, 86400) },
+  authCacheSeconds: {
+    name: 'AUTH_CACHE_SECONDS',
+    default: '60',
+    description: 'How long a verified app password is cached (a revoke takes effect within this time)',
+    parse: int(0, 3600),
+  },
+  syncRetentionDays: { name: 'SYNC_RETENTION_DAYS', default: '400', description: 'Days sync tokens stay valid', parse: int(1, 10000) },
+  reannounceDelaySeconds: {
+    name: 'REANNOUNCE_DELAY_SECONDS',
+    default: '120',
+    description: 'Delay before an item the server modified on PUT is announced again',
+    parse: int(0, 86400),
+  },
+  contactUrlTemplate: {
+    name: 'CONTACT_URL_TEMPLATE',
+    default: 'urn:brokerstar:contact:{id}',
+    description: 'URL of a customer in tasks/appointments ({id}, {customerNo}), e.g. a BrokerStar link',
+    parse: text,
+  },
+  trustProxy: {
+    name: 'TRUST_PROXY',
+    default: 'off',
+    description: 'off, or an Express trust-proxy value (e.g. loopback) when behind a reverse proxy',
+    parse: (raw: string) => (['off', 'false', '0', ''].includes(raw.trim().toLowerCase()) ? false : raw.trim()),
+  },
+  dbPoolSize: { name: 'DB_POOL_SIZE', default: '20', description: 'PostgreSQL connections per server process', parse: int(2, 500) },
+} satisfies { [K in keyof Config]: VarSpec<Config[K]> };
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(VARIABLES) as [keyof Config, VarSpec<unknown>][]) {
+    const raw = env[spec.name];
+    const value = raw === undefined || raw === '' ? spec.default : raw;
+    if (value === undefined) {
+      out[key] = undefined;
+      continue;
+    }
+    try {
+      out[key] = spec.parse(value);
+    } catch (e) {
+      problems.push(`${spec.name}: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  out.dataDir = path.resolve(cwd, out.dataDir as string);
+  return Object.freeze(out) as unknown as Config;
+}
+
+/** A Config for tests: defaults plus overrides, without reading the environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({ LOG_LEVEL: 'silent', PORT: '0' }), ...overrides });
+}

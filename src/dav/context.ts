@@ -1,0 +1,113 @@
+// The per-request context handed to method handlers: who asks, for what, and the services to
+// answer with. Body reading (size limit, XML parsing) lives here so every handler gets the same
+// checks.
+import type { Request, Response } from 'express';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { DavStore, Principal } from '../storage/types.js';
+import { DavError, malformedXml, payloadTooLarge, unsupportedMediaType } from './errors.js';
+import type { AccessPolicy } from './policy.js';
+import { parseXml, XmlParseError, type XmlElement } from './xml/parse.js';
+
+export interface DavServices {
+  readonly config: Config;
+  readonly store: DavStore;
+  readonly policy: AccessPolicy;
+  readonly log: Logger;
+}
+
+export interface DavContext extends DavServices {
+  readonly req: Request;
+  readonly res: Response;
+  /** The logged-in employee. */
+  readonly user: Principal;
+  /** Decoded request path. */
+  readonly path: string;
+  /** 'de' or 'en', from Accept-Language (German by default). */
+  readonly lang: 'de' | 'en';
+  readonly userAgent: string;
+  /** Raw request body (UTF-8), size-checked; '' when there is none. */
+  readBody(limit?: number): Promise<string>;
+  /** The body parsed as XML; undefined for an empty body. */
+  readXml(): Promise<XmlElement | undefined>;
+  /** Depth header: 0, 1 or 'infinity'; `fallback` when absent. */
+  depth(fallback: 0 | 1 | 'infinity'): 0 | 1 | 'infinity';
+}
+
+/** German unless the client prefers English (q-values honoured; other languages → German). */
+export function pickLanguage(header: string | undefined): 'de' | 'en' {
+  if (!header) return 'de';
+  let best: { lang: 'de' | 'en'; q: number } = { lang: 'de', q: -1 };
+  for (const part of header.split(',')) {
+    const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.find((p) => p.trim().startsWith('q='));
+    const q = qParam ? Number(qParam.trim().slice(2)) : 1;
+    const lang = tag.startsWith('en') ? 'en' : tag.startsWith('de') ? 'de' : undefined;
+    if (lang && q > best.q) best = { lang, q };
+  }
+  return best.lang;
+}
+
+export async function readRequestBody(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume(); // drain so the connection can be reused
+    throw payloadTooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw payloadTooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const XML_TYPES = /^(application|text)\/([a-z0-9.+-]+\+)?xml\b/i;
+
+export function createContext(services: DavServices, req: Request, res: Response, user: Principal, path: string): DavContext {
+  let body: Promise<string> | undefined;
+  const ctx: DavContext = {
+    ...services,
+    req,
+    res,
+    user,
+    path,
+    lang: pickLanguage(req.headers['accept-language']),
+    userAgent: String(req.headers['user-agent'] ?? ''),
+    readBody(limit = services.config.maxBodyBytes) {
+      body ??= readRequestBody(req, limit);
+      return body;
+    },
+    async readXml() {
+      const text = await ctx.readBody();
+      if (text.trim() === '') return undefined;
+      const type = req.headers['content-type'];
+      // Many clients send no or a wrong Content-Type with PROPFIND/REPORT bodies; only refuse
+      // types that are clearly not XML.
+      if (type && !XML_TYPES.test(type) && !/^(text\/plain|application\/octet-stream)/i.test(type)) {
+        throw unsupportedMediaType(`expected an XML body, got ${type}`);
+      }
+      try {
+        return parseXml(text);
+      } catch (e) {
+        if (e instanceof XmlParseError) throw malformedXml(e.message);
+        throw e;
+      }
+    },
+    depth(fallback) {
+      const raw = req.headers.depth;
+      if (raw === undefined) return fallback;
+      const v = String(raw).trim().toLowerCase();
+      if (v === '0') return 0;
+      if (v === '1') return 1;
+      if (v === 'infinity') return 'infinity';
+      throw new DavError(400, `invalid Depth header "${raw}"`);
+    },
+  };
+  return ctx;
+}

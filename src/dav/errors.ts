@@ -1,0 +1,59 @@
+// The one error type DAV handlers throw. `condition` becomes the child of <DAV:error> (RFC 4918
+// §16); the message is for the log, `messageKey` selects the sentence users see (http/errors.ts).
+import { CALDAV, CARDDAV, DAV, type ClarkName } from './xml/names.js';
+import type { XmlNode } from './xml/write.js';
+
+export type DavStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 423 | 429 | 500 | 501 | 503 | 507;
+
+export interface DavErrorOptions extends ErrorOptions {
+  readonly headers?: Record<string, string>;
+  /** Key into the refusal messages (messages.ts); a refusal is also audit-logged. */
+  readonly messageKey?: string;
+  /** Extra children of <DAV:error> next to `condition` (e.g. the project's own precondition). */
+  readonly extra?: readonly XmlNode[];
+  /** Values for the message template. */
+  readonly params?: Record<string, string>;
+}
+
+export class DavError extends Error {
+  override readonly name = 'DavError';
+  readonly headers: Record<string, string>;
+  readonly messageKey: string | undefined;
+  readonly extra: readonly XmlNode[];
+  readonly params: Record<string, string>;
+  constructor(
+    readonly status: DavStatus,
+    message: string,
+    readonly condition?: XmlNode,
+    options: DavErrorOptions = {},
+  ) {
+    super(message, options);
+    this.headers = options.headers ?? {};
+    this.messageKey = options.messageKey;
+    this.extra = options.extra ?? [];
+    this.params = options.params ?? {};
+  }
+}
+
+const cond = (name: ClarkName, children?: XmlNode[]): XmlNode => (children ? { name, children } : { name });
+
+export const notFound = (what = 'nothing is mapped at this URL') => new DavError(404, what);
+export const badRequest = (why: string, condition?: ClarkName) =>
+  new DavError(400, why, condition ? cond(condition) : undefined);
+export const malformedXml = (why: string) => new DavError(400, `malformed XML: ${why}`);
+export const unsupportedMediaType = (why: string) => new DavError(415, why);
+export const propfindFiniteDepth = () =>
+  new DavError(403, 'Depth: infinity is not supported', cond(DAV.propfindFiniteDepth));
+export const unsupportedReport = (name: string) =>
+  new DavError(403, `REPORT ${name} is not supported here`, cond(DAV.supportedReport));
+export const invalidSyncToken = (status: 400 | 403 = 403) =>
+  new DavError(status, 'sync token is unknown, foreign or expired', cond(DAV.validSyncToken));
+export const numberOfMatchesWithinLimits = () =>
+  new DavError(507, 'too many matches', cond(DAV.numberOfMatchesWithinLimits));
+export const validFilter = (why: string) => new DavError(400, `invalid filter: ${why}`, cond(CALDAV.validFilter));
+export const supportedFilter = (why: string, carddav = false) =>
+  new DavError(403, `unsupported filter: ${why}`, cond(carddav ? CARDDAV.supportedFilter : CALDAV.supportedFilter));
+export const supportedCollation = (collation: string, carddav = false) =>
+  new DavError(403, `unsupported collation ${collation}`, cond(carddav ? CARDDAV.supportedCollation : CALDAV.supportedCollation));
+export const preconditionFailed = (why: string) => new DavError(412, why);
+export const payloadTooLarge = (limit: number) => new DavError(413, `request body larger than ${limit} bytes`);

@@ -1,0 +1,26 @@
+// The DAV request entry point: builds the request context and dispatches on the method.
+import type { NextFunction, Request, Response } from 'express';
+import { createContext, type DavServices } from './context.js';
+import { DavError } from './errors.js';
+import { methods } from './methods/index.js';
+
+export function davHandler(services: DavServices) {
+  return async function dav(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      const login = req.login;
+      if (!login) throw new DavError(401, 'not authenticated');
+      const user = await services.store.principalById(login.employeeId);
+      if (!user) throw new DavError(401, 'employee not found');
+      const handler = methods.get(req.method);
+      if (!handler) {
+        throw new DavError(405, `method ${req.method} is not supported`, undefined, {
+          headers: { Allow: 'OPTIONS, GET, HEAD, PROPFIND, REPORT' },
+        });
+      }
+      const ctx = createContext(services, req, res, user, req.path);
+      await handler.handle(ctx);
+    } catch (e) {
+      next(e);
+    }
+  };
+}

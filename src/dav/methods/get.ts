@@ -1,0 +1,118 @@
+// GET and HEAD (RFC 4918 §9.4, RFC 7232): items with ETag, Last-Modified and Content-Length and
+// 304 on If-None-Match / If-Modified-Since; a calendar as one .ics (subscriptions) and the address
+// book as one .vcf; a small page for the homes.
+import { createHash } from 'node:crypto';
+import { mergeCalendars } from '../../ical/merge.js';
+import type { Collection } from '../../storage/types.js';
+import type { DavContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { propContextOf } from '../prop-context.js';
+import { resolvePath, userCollections } from '../resolve.js';
+import { href, type Resource } from '../resources.js';
+import type { MethodHandler } from './types.js';
+
+/** RFC 7232 §3.2 / §3.3: true when the client's copy is current. */
+export function notModified(ctx: DavContext, etag: string, lastModified: Date | undefined): boolean {
+  const inm = ctx.req.headers['if-none-match'];
+  if (inm !== undefined) {
+    const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    return tags.includes('*') || tags.includes(etag);
+  }
+  const ims = ctx.req.headers['if-modified-since'];
+  if (ims && lastModified) {
+    const since = Date.parse(ims);
+    if (!Number.isNaN(since)) return Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000);
+  }
+  return false;
+}
+
+function wantsVcard4(ctx: DavContext): boolean {
+  return /text\/vcard\s*;[^,]*version\s*=\s*"?4\.0/i.test(String(ctx.req.headers.accept ?? ''));
+}
+
+function send(ctx: DavContext, status: number, headers: Record<string, string>, body: string): void {
+  const bytes = Buffer.from(body, 'utf8');
+  ctx.res.status(status).set(headers).set('Content-Length', String(bytes.length));
+  if (ctx.req.method === 'HEAD') ctx.res.end();
+  else ctx.res.end(bytes);
+}
+
+async function getObject(ctx: DavContext, c: Collection, name: string, kind: 'calendar-object' | 'address-object'): Promise<void> {
+  const vcard4 = kind === 'address-object' && wantsVcard4(ctx);
+  const object = (await ctx.store.getObjects(c, [name], { withBody: true, vcardVersion: vcard4 ? '4.0' : '3.0' })).get(name);
+  if (!object || object.body === undefined) throw notFound();
+  const headers = {
+    ETag: object.etag,
+    'Last-Modified': object.lastModified.toUTCString(),
+    'Content-Type':
+      kind === 'address-object'
+        ? `text/vcard; charset=utf-8${vcard4 ? '; version=4.0' : ''}`
+        : `text/calendar; charset=utf-8; component=${c.type === 'tasks' ? 'VTODO' : 'VEVENT'}`,
+    'Cache-Control': 'private, no-cache',
+  };
+  if (notModified(ctx, object.etag, object.lastModified)) {
+    ctx.res.status(304).set(headers).end();
+    return;
+  }
+  send(ctx, 200, headers, object.body);
+}
+
+async function getCollection(ctx: DavContext, c: Collection): Promise<void> {
+  const state = await propContextOf(ctx).state(c);
+  const etag = `"${createHash('sha256').update(state.syncToken).digest('base64url').slice(0, 27)}"`;
+  const isBook = c.type === 'contacts';
+  const filename = `${c.slug}.${isBook ? 'vcf' : 'ics'}`;
+  const headers = {
+    ETag: etag,
+    'Content-Type': isBook ? 'text/vcard; charset=utf-8' : 'text/calendar; charset=utf-8',
+    'Content-Disposition': `inline; filename="${filename}"`,
+    'Cache-Control': 'private, no-cache',
+  };
+  if (notModified(ctx, etag, undefined)) {
+    ctx.res.status(304).set(headers).end();
+    return;
+  }
+  const bodies: string[] = [];
+  for await (const o of ctx.store.listObjects(c, { withBody: true })) if (o.body) bodies.push(o.body);
+  const body = isBook ? bodies.join('') : mergeCalendars(bodies, c.displayName);
+  send(ctx, 200, headers, body);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
+}
+
+/** A plain page for people who open the server in a browser: which URLs to enter where. */
+async function infoPage(ctx: DavContext): Promise<void> {
+  const collections = await userCollections(ctx);
+  const origin = `${ctx.req.protocol}://${ctx.req.get('host') ?? 'localhost'}`;
+  const rows = collections
+    .map((c) => `<li>${escapeHtml(c.displayName)}: <code>${escapeHtml(origin + href.collection(c))}</code></li>`)
+    .join('\n');
+  const html = `<!doctype html><html lang="de"><meta charset="utf-8"><title>BrokerStar DAV</title>
+<h1>BrokerStar DAV</h1><p>Angemeldet als ${escapeHtml(ctx.user.displayName)} (${escapeHtml(ctx.user.username)}).</p>
+<p>Server-URL für alle Programme: <code>${escapeHtml(origin)}/</code></p><ul>${rows}</ul></html>\n`;
+  send(ctx, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }, html);
+}
+
+export async function getResource(ctx: DavContext, r: Resource): Promise<void> {
+  switch (r.kind) {
+    case 'calendar-object':
+    case 'address-object':
+      return getObject(ctx, r.collection, r.name, r.kind);
+    case 'calendar':
+    case 'addressbook':
+      return getCollection(ctx, r.collection);
+    default:
+      return infoPage(ctx);
+  }
+}
+
+export const get: MethodHandler = {
+  method: 'GET',
+  async handle(ctx) {
+    await getResource(ctx, await resolvePath(ctx, ctx.path));
+  },
+};
+
+export const head: MethodHandler = { method: 'HEAD', handle: get.handle };

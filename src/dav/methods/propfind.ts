@@ -1,0 +1,96 @@
+// PROPFIND (RFC 4918 §9.1) with Depth 0 and 1; Depth: infinity is refused (§9.1, 403
+// propfind-finite-depth). Members are streamed; no query per member.
+import type { Collection } from '../../storage/types.js';
+import type { DavContext } from '../context.js';
+import { badRequest, notFound, propfindFiniteDepth } from '../errors.js';
+import { propContextOf } from '../prop-context.js';
+import type { PropContext, PropTarget } from '../properties/registry.js';
+import { propstatsFor, type PropRequest } from '../propstats.js';
+import { userCollections, resolvePath } from '../resolve.js';
+import { href, hrefOf, isObjectResource, type Resource } from '../resources.js';
+import { DAV } from '../xml/names.js';
+import { writeMultistatus, type DavResponse } from '../xml/multistatus.js';
+import { child, type XmlElement } from '../xml/parse.js';
+import type { MethodHandler } from './types.js';
+
+export function parsePropfind(body: XmlElement | undefined): PropRequest {
+  if (!body) return { type: 'allprop', include: [] }; // RFC 4918 §9.1: empty body = allprop
+  if (body.name !== DAV.propfind) throw badRequest('PROPFIND body must be DAV:propfind');
+  const prop = child(body, DAV.prop);
+  if (prop) return { type: 'prop', props: prop.children };
+  if (child(body, DAV.propname)) return { type: 'propname' };
+  if (child(body, DAV.allprop)) return { type: 'allprop', include: child(body, DAV.include)?.children ?? [] };
+  throw badRequest('DAV:propfind needs prop, allprop or propname');
+}
+
+/** Children listed with Depth: 1. */
+async function* membersOf(ctx: DavContext, r: Resource): AsyncIterable<PropTarget> {
+  switch (r.kind) {
+    case 'root':
+      yield { resource: { kind: 'principals' } };
+      yield { resource: { kind: 'calendar-home', home: ctx.user } };
+      yield { resource: { kind: 'addressbook-home', home: ctx.user } };
+      return;
+    case 'principals':
+      yield { resource: { kind: 'principal', principal: ctx.user } };
+      return;
+    case 'calendar-home':
+    case 'addressbook-home': {
+      const wantCalendars = r.kind === 'calendar-home';
+      for (const c of await userCollections(ctx)) {
+        if ((c.type !== 'contacts') === wantCalendars) {
+          yield { resource: { kind: wantCalendars ? 'calendar' : 'addressbook', collection: c } };
+        }
+      }
+      return;
+    }
+    case 'calendar':
+    case 'addressbook':
+      yield* objectsOf(ctx, r.collection, r.kind === 'calendar' ? 'calendar-object' : 'address-object');
+      return;
+    default:
+      return;
+  }
+}
+
+async function* objectsOf(ctx: DavContext, c: Collection, kind: 'calendar-object' | 'address-object'): AsyncIterable<PropTarget> {
+  for await (const object of ctx.store.listObjects(c, { withBody: false })) {
+    yield { resource: { kind, collection: c, name: object.name }, object };
+  }
+}
+
+/** The target itself, with its object loaded for member URLs (404 when there is none). */
+export async function targetOf(ctx: DavContext, r: Resource): Promise<PropTarget> {
+  if (!isObjectResource(r)) return { resource: r };
+  const object = (await ctx.store.getObjects(r.collection, [r.name], { withBody: false })).get(r.name);
+  if (!object) throw notFound();
+  return { resource: r, object };
+}
+
+async function* responses(ctx: DavContext, pctx: PropContext, target: PropTarget, depth: 0 | 1, request: PropRequest): AsyncIterable<DavResponse> {
+  // The target's own href as the client spelled it (Outlook skips the collection by comparing it).
+  yield { href: ctx.req.path, propstats: await propstatsFor(target, request, pctx) };
+  if (depth === 0) return;
+  for await (const member of membersOf(ctx, target.resource)) {
+    yield { href: hrefOf(member.resource), propstats: await propstatsFor(member, request, pctx) };
+  }
+}
+
+export const propfind: MethodHandler = {
+  method: 'PROPFIND',
+  async handle(ctx) {
+    // A missing Depth is treated as 0 (as Radicale does) rather than infinity, which is refused.
+    const depth = ctx.depth(0);
+    if (depth === 'infinity') throw propfindFiniteDepth();
+    const request = parsePropfind(await ctx.readXml());
+    const resource = await resolvePath(ctx, ctx.path);
+    const target = await targetOf(ctx, resource);
+    const pctx = propContextOf(ctx);
+    if (resource.kind === 'calendar' || resource.kind === 'addressbook') {
+      // Bring the collection up to date before listing, so members and token agree.
+      await pctx.state(resource.collection);
+    }
+    await writeMultistatus(ctx.res, { responses: responses(ctx, pctx, target, depth, request) });
+  },
+};
+

@@ -1,0 +1,75 @@
+// RFC 4791 §5.2, §6 calendar and principal properties.
+import { calendarTimezoneText } from '../../ical/calendar-timezone.js';
+import { href } from '../resources.js';
+import { CALDAV } from '../xml/names.js';
+import { defineProperty, hrefValue } from './registry.js';
+
+const componentOf = (type: string) => (type === 'tasks' ? 'VTODO' : 'VEVENT');
+
+export const caldavProperties = [
+  defineProperty({
+    name: CALDAV.calendarHomeSet,
+    inAllprop: false,
+    on: ['principal'],
+    get: ({ resource: r }) => (r.kind === 'principal' ? hrefValue(href.calendarHome(r.principal)) : undefined),
+  }),
+  defineProperty({
+    name: CALDAV.calendarUserAddressSet,
+    inAllprop: false,
+    on: ['principal'],
+    get: ({ resource: r }) =>
+      r.kind === 'principal' ? hrefValue(`mailto:${r.principal.email}`, href.principal(r.principal)) : undefined,
+  }),
+  defineProperty({
+    name: CALDAV.calendarUserType,
+    inAllprop: false,
+    on: ['principal'],
+    get: () => ({ text: 'INDIVIDUAL' }),
+  }),
+  defineProperty({
+    name: CALDAV.calendarDescription,
+    inAllprop: true,
+    on: ['calendar'],
+    get: ({ resource: r }) => (r.kind === 'calendar' ? { text: r.collection.description } : undefined),
+  }),
+  defineProperty({
+    name: CALDAV.supportedCalendarComponentSet,
+    inAllprop: true,
+    on: ['calendar'],
+    // Never mixed: iOS decides Calendar vs Reminders per collection from this.
+    get: ({ resource: r }) =>
+      r.kind === 'calendar' ? { children: [{ name: CALDAV.comp, attrs: { name: componentOf(r.collection.type) } }] } : undefined,
+  }),
+  defineProperty({
+    name: CALDAV.supportedCalendarData,
+    inAllprop: false,
+    on: ['calendar'],
+    get: () => ({ children: [{ name: CALDAV.calendarData, attrs: { 'content-type': 'text/calendar', version: '2.0' } }] }),
+  }),
+  defineProperty({
+    name: CALDAV.calendarTimezone,
+    inAllprop: false,
+    on: ['calendar'],
+    get: ({ resource: r }) => (r.kind === 'calendar' ? { text: calendarTimezoneText(r.collection.owner.timeZone) } : undefined),
+  }),
+  defineProperty({
+    name: CALDAV.calendarTimezoneId,
+    inAllprop: false,
+    on: ['calendar'],
+    get: ({ resource: r }) => (r.kind === 'calendar' ? { text: r.collection.owner.timeZone } : undefined),
+  }),
+  defineProperty({
+    name: CALDAV.maxResourceSize,
+    inAllprop: false,
+    on: ['calendar'],
+    get: (_t, ctx) => ({ text: String(ctx.config.maxResourceSize) }),
+  }),
+  defineProperty({
+    name: CALDAV.supportedCollationSet,
+    inAllprop: false,
+    on: ['calendar'],
+    get: () => ({
+      children: ['i;ascii-casemap', 'i;octet', 'i;unicode-casemap'].map((c) => ({ name: CALDAV.supportedCollation, text: c })),
+    }),
+  }),
+];

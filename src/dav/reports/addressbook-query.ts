@@ -1,0 +1,60 @@
+// addressbook-query (RFC 6352 §8.6): contacts are filtered with the reference matcher over the
+// cached vCards; `limit` (§8.6.1) cuts the answer with a 507 for the collection.
+import ICAL from 'ical.js';
+import { matchesAddressFilter, parseAddressbookFilter, type AddressFilter } from '../filters/address-filter.js';
+import { badRequest } from '../errors.js';
+import { propstatsFor, type PropRequest } from '../propstats.js';
+import { href, isCollectionResource } from '../resources.js';
+import { CARDDAV } from '../xml/names.js';
+import type { DavResponse } from '../xml/multistatus.js';
+import { child, textOf } from '../xml/parse.js';
+import { dataProps, requestedVcardVersion, validateDataProps } from './data-props.js';
+import { propsOf, reportPropRequest, requireChild } from './prop-request.js';
+import { defineReport } from './types.js';
+
+interface AddressbookQueryRequest {
+  readonly filter: AddressFilter;
+  readonly props: PropRequest;
+  readonly limit: number | undefined;
+}
+
+export const addressbookQuery = defineReport<AddressbookQueryRequest>({
+  name: CARDDAV.addressbookQuery,
+  supportedOn: (t) => t.kind === 'addressbook',
+  parse(root) {
+    const filter = parseAddressbookFilter(requireChild(root, CARDDAV.filter, 'CARDDAV:filter'));
+    const props = reportPropRequest(root);
+    validateDataProps(propsOf(props));
+    let limit: number | undefined;
+    const limitEl = child(root, CARDDAV.limit);
+    if (limitEl) {
+      const n = Number(textOf(child(limitEl, CARDDAV.nresults)));
+      if (!Number.isInteger(n) || n < 1) throw badRequest('CARDDAV:limit needs a positive nresults');
+      limit = n;
+    }
+    return { filter, props, limit };
+  },
+  async run(req, target, ctx, pctx) {
+    if (!isCollectionResource(target)) throw badRequest('addressbook-query needs an address book');
+    const c = target.collection;
+    await pctx.state(c);
+    const version = requestedVcardVersion(propsOf(req.props));
+    const extra = dataProps();
+    const objects = ctx.store.listObjects(c, { withBody: true, vcardVersion: version });
+    async function* responses(): AsyncIterable<DavResponse> {
+      let n = 0;
+      for await (const object of objects) {
+        if (object.body === undefined) continue;
+        if (!matchesAddressFilter(req.filter, new ICAL.Component(ICAL.parse(object.body)))) continue;
+        if (req.limit !== undefined && n >= req.limit) {
+          yield { href: href.collection(c), status: 507 };
+          return;
+        }
+        n++;
+        const resource = { kind: 'address-object', collection: c, name: object.name } as const;
+        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
+      }
+    }
+    return { responses: responses() };
+  },
+});

@@ -1,0 +1,55 @@
+// calendar-query (RFC 4791 §7.8): the store narrows by component and VEVENT time range in SQL;
+// unless that was the whole filter, the reference matcher re-checks each candidate.
+import ICAL from 'ical.js';
+import { matchesCalendarFilter, parseCalendarFilter, pushdownOf, type CalendarFilter } from '../filters/calendar-filter.js';
+import { badRequest } from '../errors.js';
+import { propstatsFor, type PropRequest } from '../propstats.js';
+import { href, isCollectionResource, isObjectResource } from '../resources.js';
+import { CALDAV } from '../xml/names.js';
+import type { DavResponse } from '../xml/multistatus.js';
+import { dataProps, validateDataProps } from './data-props.js';
+import { propsOf, reportPropRequest, requireChild } from './prop-request.js';
+import { defineReport } from './types.js';
+
+interface CalendarQueryRequest {
+  readonly filter: CalendarFilter;
+  readonly props: PropRequest;
+}
+
+export const calendarQuery = defineReport<CalendarQueryRequest>({
+  name: CALDAV.calendarQuery,
+  supportedOn: (t) => t.kind === 'calendar' || t.kind === 'calendar-object',
+  parse(root) {
+    const filter = parseCalendarFilter(requireChild(root, CALDAV.filter, 'CALDAV:filter'));
+    const props = reportPropRequest(root);
+    validateDataProps(propsOf(props));
+    return { filter, props };
+  },
+  async run(req, target, ctx, pctx) {
+    if (!isCollectionResource(target) && !isObjectResource(target)) throw badRequest('calendar-query needs a calendar');
+    const c = target.collection;
+    await pctx.state(c);
+    const push = pushdownOf(req.filter);
+    const needsCheck = !push.exact;
+    const withBody = needsCheck || propsOf(req.props).some((p) => p.name === CALDAV.calendarData);
+    const only = isObjectResource(target) ? target.name : undefined;
+    const candidates = only
+      ? (await ctx.store.getObjects(c, [only], { withBody })).values()
+      : ctx.store.queryCalendar(c, { component: push.component, timeRange: push.timeRange }, { withBody });
+    const extra = dataProps();
+    const timezone = c.owner.timeZone;
+    async function* responses(): AsyncIterable<DavResponse> {
+      for await (const object of candidates) {
+        if (needsCheck) {
+          if (object.body === undefined) continue;
+          const parsed = new ICAL.Component(ICAL.parse(object.body));
+          if (!matchesCalendarFilter(req.filter, parsed, timezone)) continue;
+        }
+        const resource = { kind: 'calendar-object', collection: c, name: object.name } as const;
+        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
+      }
+    }
+    return { responses: responses() };
+  },
+});
+

@@ -1,0 +1,52 @@
+// calendar-data and address-data inside REPORT answers (RFC 4791 §9.6, RFC 6352 §10.4): values
+// computed from the member's body, parsed once per request rather than once per member.
+import { applyAddressData, parseAddressData, type AddressDataRequest } from '../filters/address-filter.js';
+import { applyCalendarData, parseCalendarData, type CalendarDataRequest } from '../filters/calendar-data.js';
+import type { XmlValue } from '../properties/registry.js';
+import type { ExtraProps } from '../propstats.js';
+import { CALDAV, CARDDAV, type ClarkName } from '../xml/names.js';
+import type { XmlElement } from '../xml/parse.js';
+
+/** The address-data version a request asks for (the store renders bodies in it). */
+export function requestedVcardVersion(props: readonly XmlElement[]): '3.0' | '4.0' {
+  const el = props.find((p) => p.name === CARDDAV.addressData);
+  return el ? parseAddressData(el).version : '3.0';
+}
+
+export const wantsData = (props: readonly XmlElement[]) =>
+  props.some((p) => p.name === CALDAV.calendarData || p.name === CARDDAV.addressData);
+
+export function dataProps(): ExtraProps {
+  const calendarRequests = new WeakMap<XmlElement, CalendarDataRequest>();
+  const addressRequests = new WeakMap<XmlElement, AddressDataRequest>();
+  const map = new Map<ClarkName, (t: { object?: { body?: string } }, el: XmlElement) => XmlValue | undefined>();
+  map.set(CALDAV.calendarData, (t, el) => {
+    const body = t.object?.body;
+    if (body === undefined) return undefined;
+    let req = calendarRequests.get(el);
+    if (!req) {
+      req = parseCalendarData(el);
+      calendarRequests.set(el, req);
+    }
+    return { text: applyCalendarData(body, req) };
+  });
+  map.set(CARDDAV.addressData, (t, el) => {
+    const body = t.object?.body;
+    if (body === undefined) return undefined;
+    let req = addressRequests.get(el);
+    if (!req) {
+      req = parseAddressData(el);
+      addressRequests.set(el, req);
+    }
+    return { text: applyAddressData(body, req) };
+  });
+  return map;
+}
+
+/** Parses every data-prop request up front so bad ones fail before the 207 starts. */
+export function validateDataProps(props: readonly XmlElement[]): void {
+  for (const p of props) {
+    if (p.name === CALDAV.calendarData) parseCalendarData(p);
+    if (p.name === CARDDAV.addressData) parseAddressData(p);
+  }
+}

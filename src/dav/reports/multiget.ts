@@ -1,0 +1,70 @@
+// calendar-multiget (RFC 4791 §7.9) and addressbook-multiget (RFC 6352 §8.7): one factory, one
+// store query per request. Depth is ignored (Outlook and Thunderbird send 1, DAVx5 0 or none).
+import { badRequest } from '../errors.js';
+import type { PropContext } from '../properties/registry.js';
+import { propstatsFor, type PropRequest } from '../propstats.js';
+import { resolvePath } from '../resolve.js';
+import { isCollectionResource, isObjectResource, pathOfHref, type Resource } from '../resources.js';
+import { CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
+import type { DavResponse } from '../xml/multistatus.js';
+import { childrenNamed, textOf } from '../xml/parse.js';
+import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
+import { propsOf, reportPropRequest } from './prop-request.js';
+import { defineReport } from './types.js';
+
+interface MultigetRequest {
+  readonly hrefs: readonly string[];
+  readonly props: PropRequest;
+}
+
+const MAX_HREFS = 10_000;
+
+function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
+  return defineReport<MultigetRequest>({
+    name,
+    supportedOn: (t) => t.kind === kind || t.kind === `${kind === 'calendar' ? 'calendar' : 'address'}-object`,
+    parse(root) {
+      const hrefs = childrenNamed(root, DAV.href).map(textOf).filter((h) => h.length > 0);
+      if (hrefs.length > MAX_HREFS) throw badRequest(`at most ${MAX_HREFS} hrefs per multiget`);
+      const props = reportPropRequest(root);
+      validateDataProps(propsOf(props));
+      return { hrefs, props };
+    },
+    async run(req, target, ctx, pctx) {
+      const collection = isCollectionResource(target) || isObjectResource(target) ? target.collection : undefined;
+      if (!collection) throw badRequest('multiget needs a collection');
+      await pctx.state(collection);
+      // Resolve every href; only members of this collection can be found.
+      const wanted: { href: string; resource?: Resource }[] = [];
+      for (const h of req.hrefs) {
+        const resource = await resolvePath(ctx, pathOfHref(h)).catch(() => undefined);
+        const inCollection = resource && isObjectResource(resource) && resource.collection.key === collection.key;
+        wanted.push({ href: h, resource: inCollection ? resource : undefined });
+      }
+      const names = wanted.flatMap((w) => (w.resource && isObjectResource(w.resource) ? [w.resource.name] : []));
+      const props = propsOf(req.props);
+      const objects = await ctx.store.getObjects(collection, names, {
+        withBody: wantsData(props),
+        vcardVersion: requestedVcardVersion(props),
+      });
+      const extra = dataProps();
+      async function* responses(): AsyncIterable<DavResponse> {
+        for (const w of wanted) {
+          const r = w.resource;
+          const object = r && isObjectResource(r) ? objects.get(r.name) : undefined;
+          if (!r || !object) {
+            yield { href: w.href, status: 404 };
+            continue;
+          }
+          // Echo the href as the client sent it: clients match answers to their request by it.
+          yield { href: w.href, propstats: await propstatsFor({ resource: r, object }, req.props, pctx, extra) };
+        }
+      }
+      return { responses: responses() };
+    },
+  });
+}
+
+export const calendarMultiget = multiget(CALDAV.calendarMultiget, 'calendar');
+export const addressbookMultiget = multiget(CARDDAV.addressbookMultiget, 'addressbook');
+

@@ -1,0 +1,87 @@
+// 207 Multi-Status (RFC 4918 §13), written as it is produced: one <d:response> at a time with
+// backpressure, so a 5,000-member answer never sits in memory as a whole.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { DAV } from './names.js';
+import { renderNode, ROOT_XMLNS, type XmlNode } from './write.js';
+
+export interface PropStat {
+  readonly status: number;
+  readonly props: readonly XmlNode[];
+}
+
+export interface DavResponse {
+  readonly href: string;
+  /** Either propstats (PROPFIND-style) or a bare status (404 members, errors). */
+  readonly propstats?: readonly PropStat[];
+  readonly status?: number;
+  readonly error?: XmlNode;
+}
+
+export interface Multistatus {
+  readonly responses: AsyncIterable<DavResponse> | Iterable<DavResponse>;
+  /** Written after the responses (RFC 6578 §6.2). */
+  readonly syncToken?: string | (() => string | undefined);
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  424: 'Failed Dependency',
+  500: 'Internal Server Error',
+  507: 'Insufficient Storage',
+};
+
+/** Exactly `HTTP/1.1 200 OK`: Thunderbird's CardDAV code and old iOS compare the whole line. */
+export const statusLine = (code: number) => `HTTP/1.1 ${code} ${REASONS[code] ?? 'Unknown'}`;
+
+export function renderResponse(r: DavResponse): string {
+  const children: XmlNode[] = [{ name: DAV.href, text: r.href }];
+  if (r.propstats) {
+    // The 200 propstat first: Thunderbird's CardDAV discovery reads only the first status.
+    const sorted = [...r.propstats].filter((p) => p.props.length > 0).sort((a, b) => (a.status === 200 ? -1 : b.status === 200 ? 1 : a.status - b.status));
+    for (const ps of sorted) {
+      children.push({
+        name: DAV.propstat,
+        children: [
+          { name: DAV.prop, children: ps.props },
+          { name: DAV.status, text: statusLine(ps.status) },
+        ],
+      });
+    }
+  }
+  if (r.status !== undefined) children.push({ name: DAV.status, text: statusLine(r.status) });
+  if (r.error) children.push({ name: DAV.error, children: [r.error] });
+  return renderNode({ name: DAV.response, children });
+}
+
+const send = (out: Writable, chunk: string): Promise<void> | void => {
+  if (!out.write(chunk)) return once(out, 'drain').then(() => undefined);
+};
+
+const HEAD = `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus ${ROOT_XMLNS}>`;
+
+export interface HttpOut extends Writable {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+}
+
+export async function writeMultistatus(out: HttpOut, ms: Multistatus): Promise<void> {
+  out.writeHead(207, { 'Content-Type': 'application/xml; charset=utf-8' });
+  let batch = HEAD;
+  // Batch small responses into larger writes: far fewer syscalls for 5,000-member listings.
+  for await (const r of ms.responses) {
+    batch += renderResponse(r);
+    if (batch.length > 32_768) {
+      const p = send(out, batch);
+      batch = '';
+      if (p) await p;
+    }
+  }
+  const token = typeof ms.syncToken === 'function' ? ms.syncToken() : ms.syncToken;
+  if (token !== undefined) batch += renderNode({ name: DAV.syncToken, text: token });
+  batch += '</d:multistatus>';
+  out.end(batch);
+}

@@ -1,0 +1,62 @@
+// XML output: one prefix table declared on the root element; a namespace outside it (a client
+// asked for someone else's property) is declared on the element that uses it.
+import { NS, splitClark, type ClarkName } from './names.js';
+
+/** A node to serialise: an element with optional attributes, text or children. */
+export interface XmlNode {
+  readonly name: ClarkName;
+  readonly attrs?: Readonly<Record<string, string>>;
+  readonly text?: string;
+  readonly children?: readonly XmlNode[];
+  /** Pre-escaped XML (for large bodies built elsewhere); placed after `text`. */
+  readonly raw?: string;
+}
+
+export const PREFIXES: ReadonlyMap<string, string> = new Map([
+  [NS.DAV, 'd'],
+  [NS.CALDAV, 'cal'],
+  [NS.CARDDAV, 'card'],
+  [NS.CS, 'cs'],
+  [NS.APPLE, 'ical'],
+  [NS.BS, 'bs'],
+]);
+
+export const ROOT_XMLNS = [...PREFIXES].map(([ns, p]) => `xmlns:${p}="${ns}"`).join(' ');
+
+// XML 1.0 cannot carry these characters at all; they are dropped rather than escaped.
+const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
+
+export function escapeXml(s: string): string {
+  return s.replace(ILLEGAL, '').replace(/[&<>"\r]/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** `d:getetag`, or `x:local` plus the declaration it needs for a namespace outside the table. */
+function qualify(name: ClarkName): { tag: string; decl: string } {
+  const { ns, local } = splitClark(name);
+  const prefix = PREFIXES.get(ns);
+  if (prefix) return { tag: `${prefix}:${local}`, decl: '' };
+  if (ns === '') return { tag: local, decl: '' };
+  return { tag: `x:${local}`, decl: ` xmlns:x="${escapeXml(ns)}"` };
+}
+
+export function renderNode(node: XmlNode): string {
+  const { tag, decl } = qualify(node.name);
+  let attrs = decl;
+  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) attrs += ` ${k}="${escapeXml(v)}"`;
+  const inner =
+    (node.text !== undefined ? escapeXml(node.text) : '') +
+    (node.raw ?? '') +
+    (node.children ? node.children.map(renderNode).join('') : '');
+  return inner ? `<${tag}${attrs}>${inner}</${tag}>` : `<${tag}${attrs}/>`;
+}
+
+export function renderDocument(root: XmlNode): string {
+  const { tag } = qualify(root.name);
+  const body = renderNode(root);
+  // Put the prefix table on the root element.
+  return `<?xml version="1.0" encoding="utf-8"?>\n${body.replace(`<${tag}`, `<${tag} ${ROOT_XMLNS}`)}`;
+}
+
+export const el = (name: ClarkName, ...children: XmlNode[]): XmlNode => ({ name, children });
+export const textEl = (name: ClarkName, text: string): XmlNode => ({ name, text });

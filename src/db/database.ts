@@ -1,0 +1,65 @@
+// Opens the database the server runs on: BrokerStar's (DATABASE_URL) or, in demo mode, an embedded
+// PostgreSQL in DATA_DIR holding BrokerStar's schema.
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+import { createBrokerstarSchema } from './migrate.js';
+
+export interface Database {
+  readonly pool: pg.Pool;
+  /** True when the server runs on its own embedded demo database. */
+  readonly demo: boolean;
+  /** True when demo mode just created BrokerStar's (empty) tables. */
+  readonly fresh: boolean;
+  readonly embedded: EmbeddedServer | undefined;
+  close(): Promise<void>;
+}
+
+const DEMO_DATABASE = 'brokerstar';
+
+// bigint ids stay strings (they are opaque ids to us); numeric counts are cast in SQL.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+export function createPool(url: string, max: number, log?: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, application_name: 'brokerstar-dav' });
+  pool.on('error', (err) => log?.warn({ err }, 'idle database connection failed'));
+  return pool;
+}
+
+export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+  if (config.databaseUrl) {
+    const pool = createPool(config.databaseUrl, config.dbPoolSize, log);
+    await pool.query('SELECT 1');
+    return { pool, demo: false, fresh: false, embedded: undefined, close: () => pool.end() };
+  }
+  log.info({ dataDir: config.dataDir }, 'no DATABASE_URL: starting the embedded PostgreSQL (demo mode)');
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    persistent: true,
+    onLog: (line) => log.trace({ pg: line }, 'embedded postgres'),
+  });
+  try {
+    const admin = new pg.Client({ connectionString: embedded.url() });
+    await admin.connect();
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEMO_DATABASE]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${DEMO_DATABASE}`);
+    await admin.end();
+    const pool = createPool(embedded.url(DEMO_DATABASE), config.dbPoolSize, log);
+    const fresh = await createBrokerstarSchema(pool);
+    return {
+      pool,
+      demo: true,
+      fresh,
+      embedded,
+      async close() {
+        await pool.end();
+        await embedded.stop();
+      },
+    };
+  } catch (e) {
+    await embedded.stop();
+    throw e;
+  }
+}

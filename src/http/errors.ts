@@ -1,0 +1,55 @@
+// The one error middleware: a DavError becomes its status with a <DAV:error> body holding the
+// precondition and a sentence for the user; anything else is a plain 500, logged with its cause.
+import type { NextFunction, Request, Response } from 'express';
+import { pickLanguage } from '../dav/context.js';
+import { DavError } from '../dav/errors.js';
+import { messageFor } from '../dav/messages.js';
+import { BS, DAV } from '../dav/xml/names.js';
+import { renderDocument, type XmlNode } from '../dav/xml/write.js';
+import type { Logger } from '../logger.js';
+
+/** Observers of refusals (the audit log); called after the answer is chosen. */
+export type RefusalListener = (req: Request, err: DavError) => void;
+
+export function errorBody(err: DavError, lang: 'de' | 'en'): string | undefined {
+  const message = messageFor(err.messageKey, lang);
+  const children: XmlNode[] = [];
+  if (err.condition) children.push(err.condition);
+  children.push(...err.extra);
+  if (message) children.push({ name: BS.message, text: message });
+  // Never the bare <D:error/>: Thunderbird reads that as a rate limit.
+  if (children.length === 0) return undefined;
+  return renderDocument({ name: DAV.error, children });
+}
+
+export function errorHandler(log: Logger, onRefusal?: RefusalListener) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) {
+      // A failure after the first byte of a 207 can only end the response.
+      log.error({ err, url: req.originalUrl }, 'request failed after the response started');
+      res.destroy();
+      return;
+    }
+    if (err instanceof DavError) {
+      const lang = pickLanguage(req.headers['accept-language']);
+      const body = errorBody(err, lang);
+      res.status(err.status).set(err.headers);
+      if (err.status >= 500) log.error({ err }, err.message);
+      else log.info({ status: err.status, reason: err.message }, 'request refused');
+      if (err.messageKey) onRefusal?.(req, err);
+      if (body) {
+        res.type('application/xml; charset=utf-8').send(body);
+      } else {
+        res.type('text/plain; charset=utf-8').send(`${err.message}\n`);
+      }
+      return;
+    }
+    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).type('text/plain; charset=utf-8').send('Bad request\n');
+      return;
+    }
+    log.error({ err }, 'unexpected error');
+    res.status(500).type('text/plain; charset=utf-8').send('Internal server error\n');
+  };
+}

@@ -1,0 +1,26 @@
+// Health and metrics endpoints, answered without authentication.
+import type { Request, Response } from 'express';
+import type pg from 'pg';
+import type { Metrics } from './metrics.js';
+
+/** 200 when the process is up and the database answers within a second, else 503. */
+export function healthHandler(db: pg.Pool) {
+  return async (_req: Request, res: Response) => {
+    const started = Date.now();
+    try {
+      await Promise.race([
+        db.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('database timeout')), 1000).unref()),
+      ]);
+      res.status(200).json({ status: 'ok', database: 'ok', latencyMs: Date.now() - started });
+    } catch (e) {
+      res.status(503).json({ status: 'unavailable', database: (e as Error).message });
+    }
+  };
+}
+
+export function metricsHandler(metrics: Metrics, db: pg.Pool) {
+  return (_req: Request, res: Response) => {
+    res.type('text/plain; version=0.0.4').send(metrics.render({ totalCount: db.totalCount, idleCount: db.idleCount, waitingCount: db.waitingCount }));
+  };
+}
