@@ -55,5 +55,11 @@ export const supportedFilter = (why: string, carddav = false) =>
   new DavError(403, `unsupported filter: ${why}`, cond(carddav ? CARDDAV.supportedFilter : CALDAV.supportedFilter));
 export const supportedCollation = (collation: string, carddav = false) =>
   new DavError(403, `unsupported collation ${collation}`, cond(carddav ? CARDDAV.supportedCollation : CALDAV.supportedCollation));
+/** calendar-data asking for a media type other than text/calendar 2.0 (RFC 4791 §7.8, §9.6). */
+export const supportedCalendarData = (why: string) =>
+  new DavError(403, `unsupported calendar data: ${why}`, cond(CALDAV.supportedCalendarData));
+/** address-data asking for a media type other than text/vcard 3.0/4.0 (RFC 6352 §8.6, §10.4). */
+export const supportedAddressData = (why: string) =>
+  new DavError(403, `unsupported address data: ${why}`, cond(CARDDAV.supportedAddressData));
 export const preconditionFailed = (why: string) => new DavError(412, why);
 export const payloadTooLarge = (limit: number) => new DavError(413, `request body larger than ${limit} bytes`);

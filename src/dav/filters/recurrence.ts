@@ -1,0 +1,207 @@
+// Bounded expansion of a recurrence set (RFC 5545 §3.8.5: DTSTART + RRULE + RDATE − EXDATE) in
+// start order, with RECURRENCE-ID overrides left to their own components (RFC 4791 §9.9).
+import ICAL from 'ical.js';
+import { DAY, type Clock } from './zones.js';
+
+/** One instance of a recurrence set, before any override replaces it. */
+export interface Occurrence {
+  /** The instance's start (DTSTART, or DUE for a VTODO anchored on DUE), in the anchor's zone. */
+  readonly start: ICAL.Time;
+  readonly startMs: number;
+  /** RDATE;VALUE=PERIOD: the period's own end, which replaces the component's duration. */
+  readonly periodEndMs?: number;
+}
+
+export interface ExpandOptions {
+  /** Instances starting before this instant may be skipped (a hint that lets long series fast-forward). */
+  readonly skipBefore?: number;
+  /** Instants of RECURRENCE-IDs whose instances an override component replaces. */
+  readonly overridden?: ReadonlySet<number>;
+}
+
+/**
+ * complete: every instance was visited; stopped: the visitor asked to stop; capped: the
+ * expansion gave up (MAX_STEPS reached, or a rule ical.js cannot iterate), so nothing is known
+ * about later instances.
+ */
+export type ExpandResult = 'complete' | 'stopped' | 'capped';
+
+/** Instances looked at per expansion. An open-ended DAVx5/iOS time-range over a daily series
+ * from years ago fast-forwards instead (see fastForward), so this only bites on odd rules. */
+export const MAX_STEPS = 10_000;
+/** Consecutive candidates a rule may reject before it is taken as unsatisfiable: ical.js loops
+ * forever on e.g. FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30. */
+const MAX_REJECTS = 20_000;
+
+export const isRecurrenceMaster = (c: ICAL.Component): boolean =>
+  !c.hasProperty('recurrence-id') && (c.hasProperty('rrule') || c.hasProperty('rdate'));
+
+export const tzidOf = (p: ICAL.Property): string | null => {
+  const tzid = p.getParameter('tzid');
+  return typeof tzid === 'string' ? tzid : null;
+};
+
+interface Source {
+  head: Occurrence | null;
+  advance(): void;
+}
+
+function listSource(items: Occurrence[]): Source {
+  let i = 0;
+  const s: Source = {
+    head: items[0] ?? null,
+    advance() {
+      s.head = items[++i] ?? null;
+    },
+  };
+  return s;
+}
+
+/** Refuses to loop forever inside ical.js on a rule no date satisfies. */
+function guarded(it: ICAL.RecurIterator): ICAL.RecurIterator {
+  const check = it.check_contracting_rules.bind(it);
+  let rejects = 0;
+  it.check_contracting_rules = () => {
+    const ok = check();
+    if (ok) rejects = 0;
+    else if (++rejects > MAX_REJECTS) throw new Error('recurrence rule yields no further instances');
+    return ok;
+  };
+  return it;
+}
+
+function ruleSource(rule: ICAL.Recur, start: ICAL.Time, toMs: (t: ICAL.Time) => number): Source {
+  const it = guarded(rule.iterator(start));
+  const s: Source = {
+    head: null,
+    advance() {
+      const next = it.next();
+      if (!next) {
+        s.head = null;
+        return;
+      }
+      const t = next.clone(); // the iterator reuses its Time
+      s.head = { start: t, startMs: toMs(t) };
+    },
+  };
+  s.advance();
+  return s;
+}
+
+/**
+ * A later start for the rule's iterator that generates the same instances from there on, or
+ * null when that is not certain. Only shapes where shifting DTSTART by whole periods keeps the
+ * set: no COUNT (it counts from the real DTSTART), and no BYxxx part that DTSTART's month day
+ * or leap day would distort.
+ */
+function fastForward(rule: ICAL.Recur, start: ICAL.Time, startMs: number, target: number): ICAL.Time | null {
+  if (rule.count || target - startMs < 60 * DAY) return null;
+  const interval = rule.interval || 1;
+  const parts = Object.entries(rule.parts).filter(([, v]) => Array.isArray(v) && v.length > 0).map(([k]) => k);
+  const only = (...allowed: string[]) => parts.every((p) => allowed.includes(p));
+  const shifted = start.clone();
+  switch (rule.freq) {
+    case 'DAILY':
+    case 'WEEKLY': {
+      if (rule.freq === 'DAILY' && !only()) return null;
+      if (rule.freq === 'WEEKLY' && (!only('BYDAY') || !(rule.parts.BYDAY ?? []).every((d) => /^[A-Z]{2}$/.test(d)))) return null;
+      const periodDays = rule.freq === 'DAILY' ? interval : 7 * interval;
+      const periods = Math.floor((target - startMs) / (periodDays * DAY)) - 1;
+      if (periods <= 0) return null;
+      shifted.adjust(periods * periodDays, 0, 0, 0);
+      return shifted;
+    }
+    case 'MONTHLY':
+    case 'YEARLY': {
+      if (start.day > 28) return null;
+      if (rule.freq === 'MONTHLY' && !only('BYDAY', 'BYMONTHDAY', 'BYSETPOS')) return null;
+      if (rule.freq === 'YEARLY' && !only()) return null;
+      const t = new Date(target);
+      const months = (t.getUTCFullYear() - start.year) * 12 + (t.getUTCMonth() + 1 - start.month);
+      const periodMonths = rule.freq === 'MONTHLY' ? interval : 12 * interval;
+      const periods = Math.floor(months / periodMonths) - 1;
+      if (periods <= 0) return null;
+      const total = start.year * 12 + (start.month - 1) + periods * periodMonths;
+      shifted.year = Math.floor(total / 12);
+      shifted.month = (total % 12) + 1;
+      return shifted;
+    }
+    default:
+      return null;
+  }
+}
+
+const dateKey = (t: ICAL.Time) => `${t.year}-${t.month}-${t.day}`;
+
+/**
+ * Visits the instances of `c` anchored on `anchor` (its DTSTART, or DUE) in start order; a
+ * component without RRULE/RDATE (or with a RECURRENCE-ID) has exactly one. `visit` returns true
+ * to stop. DTSTART always counts as an instance (RFC 5545 §3.8.5.3), also where ical.js would
+ * skip it. Never throws on bad rules: it reports 'capped' instead.
+ */
+export function forEachOccurrence(
+  c: ICAL.Component,
+  anchor: ICAL.Property,
+  clock: Clock,
+  opts: ExpandOptions,
+  visit: (o: Occurrence) => boolean,
+): ExpandResult {
+  const tzid = tzidOf(anchor);
+  const toMs = (t: ICAL.Time) => clock.ms(t, tzid);
+  try {
+    const first = anchor.getFirstValue();
+    if (!(first instanceof ICAL.Time)) return 'complete';
+    const firstOcc: Occurrence = { start: first, startMs: toMs(first) };
+    if (!isRecurrenceMaster(c)) return visit(firstOcc) ? 'stopped' : 'complete';
+
+    const rdates: Occurrence[] = [];
+    for (const p of c.getAllProperties('rdate')) {
+      const ptz = tzidOf(p);
+      for (const v of p.getValues()) {
+        if (v instanceof ICAL.Time) rdates.push({ start: v, startMs: clock.ms(v, ptz) });
+        else if (v instanceof ICAL.Period) {
+          const start = v.start;
+          const end = v.getEnd();
+          rdates.push({ start, startMs: clock.ms(start, ptz), periodEndMs: clock.ms(end, ptz) });
+        }
+      }
+    }
+    rdates.sort((a, b) => a.startMs - b.startMs);
+
+    const exMs = new Set<number>();
+    const exDates = new Set<string>();
+    for (const p of c.getAllProperties('exdate')) {
+      const ptz = tzidOf(p);
+      for (const v of p.getValues()) {
+        if (!(v instanceof ICAL.Time)) continue;
+        if (v.isDate) exDates.add(dateKey(v));
+        else exMs.add(clock.ms(v, ptz));
+      }
+    }
+
+    const sources: Source[] = [listSource([firstOcc]), listSource(rdates)];
+    for (const p of c.getAllProperties('rrule')) {
+      const rule = p.getFirstValue();
+      if (!(rule instanceof ICAL.Recur)) continue;
+      const from = opts.skipBefore !== undefined ? fastForward(rule, first, firstOcc.startMs, opts.skipBefore - 2 * DAY) : null;
+      sources.push(ruleSource(rule, from ?? first, toMs));
+    }
+
+    let last = Number.NaN;
+    for (let steps = 0; ; steps++) {
+      if (steps >= MAX_STEPS) return 'capped';
+      let next: Source | undefined;
+      for (const s of sources) if (s.head && (!next?.head || s.head.startMs < next.head.startMs)) next = s;
+      const occ = next?.head;
+      if (!next || !occ) return 'complete';
+      next.advance();
+      if (occ.startMs === last) continue; // DTSTART repeated by the rule, or RDATE = rule instance
+      last = occ.startMs;
+      if (exMs.has(occ.startMs) || (exDates.size > 0 && exDates.has(dateKey(occ.start)))) continue;
+      if (opts.overridden?.has(occ.startMs)) continue;
+      if (visit(occ)) return 'stopped';
+    }
+  } catch {
+    return 'capped';
+  }
+}
