@@ -1,0 +1,261 @@
+// What an owner's PUT of an appointment may change (design.md §4): times (also all-day and single
+// occurrences), subject, location and description. Organizer, participants and privacy are
+// BrokerStar's; everything else a client adds or drops is ignored.
+import { customerLine, withoutCustomerLine } from '../ical/customer.js';
+import type { RenderOptions } from '../ical/index.js';
+import { uidOf } from '../ical/uid.js';
+import { zoneOrUtc } from '../ical/vcalendar.js';
+import { renderAppointment } from '../ical/vevent.js';
+import type { AppointmentRecord } from '../storage/records.js';
+import { sameContent } from './canonical.js';
+import {
+  auditValue,
+  refuse,
+  type AppointmentPatch,
+  type EditDecision,
+  type FieldChange,
+  type MovedOccurrence,
+  type Refusal,
+} from './edit-types.js';
+import { FULL_LOCATION_MARKER, FULL_SUBJECT_MARKER, withFullTexts, type FullText } from './full-text.js';
+import {
+  addressesOf,
+  InvalidCalendarData,
+  keywordOf,
+  normalizeAddress,
+  objectParts,
+  parseCalendar,
+  readSpan,
+  sameSpan,
+  textOf,
+  TimeReader,
+  type Component,
+  type ObjectParts,
+} from './ical-input.js';
+import { ServedSeries } from './occurrences.js';
+import { cutAt150 } from './truncate.js';
+
+const FULL = { kind: 'full' } as const;
+
+/** What BrokerStar serves for a record, parsed: the baseline a body is compared with. */
+function served(a: AppointmentRecord, opts: RenderOptions, now: Date): ObjectParts & { cal: Component } {
+  const cal = parseCalendar(renderAppointment(a, { lastModified: now, sequence: 0 }, FULL, opts));
+  const parts = objectParts(cal, 'vevent', uidOf('appointment', a.id));
+  if ('rule' in parts) throw new Error(`renderer produced an unusable appointment: ${parts.detail}`);
+  return { ...parts, cal };
+}
+
+/** ORGANIZER must be the owner; ATTENDEEs, when any are sent, the stored participants (owner aside). */
+function checkParticipants(a: AppointmentRecord, events: readonly Component[]): Refusal | undefined {
+  const owner = normalizeAddress(a.owner.email);
+  const expected = new Set(
+    a.participants
+      .filter((p) => p.employee.id !== a.owner.id)
+      .map((p) => normalizeAddress(p.employee.email))
+      .filter((e) => e !== '' && e !== owner),
+  );
+  for (const e of events) {
+    const organizer = addressesOf(e, 'organizer').find((o) => o !== owner);
+    if (organizer !== undefined) return refuse('change-organizer', `ORGANIZER ${organizer} is not the owner ${owner}`);
+    const attendees = addressesOf(e, 'attendee');
+    if (attendees.length === 0) continue; // dropped by the client: never a change
+    const sent = new Set(attendees.filter((x) => x !== owner));
+    const added = [...sent].filter((x) => !expected.has(x));
+    const removed = [...expected].filter((x) => !sent.has(x));
+    if (added.length > 0 || removed.length > 0) {
+      return refuse('change-participants', `participants added [${added.join(', ')}], removed [${removed.join(', ')}]`);
+    }
+  }
+  return undefined;
+}
+
+function checkPrivacy(a: AppointmentRecord, events: readonly Component[]): Refusal | undefined {
+  if (a.isPrivate) return undefined; // CLASS:PUBLIC on a private one is ignored: it stays private
+  const cls = events.map((e) => keywordOf(e, 'class')).find((c) => c === 'PRIVATE' || c === 'CONFIDENTIAL');
+  return cls ? refuse('make-private', `CLASS:${cls} on an appointment that is not private`) : undefined;
+}
+
+interface TextResult {
+  readonly fields: Pick<AppointmentPatch, 'subject' | 'location' | 'description'>;
+  readonly truncated: boolean;
+}
+
+const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
+
+/**
+ * The description without the customer line the renderer appends: `withoutCustomerLine` removes it
+ * at the end; a user who typed below it (Thunderbird, iOS) leaves it as a line of its own, which
+ * goes too, so it never ends up stored and served twice.
+ */
+function withoutCustomer(text: string, a: AppointmentRecord): string {
+  const stripped = withoutCustomerLine(text, a.contact);
+  if (!a.contact) return stripped;
+  const lines = stripped.split('\n');
+  const at = lines.lastIndexOf(customerLine(a.contact));
+  if (at < 0) return stripped;
+  const blankAround = at > 0 && lines[at - 1] === '' && (at + 1 >= lines.length || lines[at + 1] === '');
+  lines.splice(blankAround ? at - 1 : at, blankAround ? 2 : 1);
+  return lines.join('\n').replace(/\s+$/u, '');
+}
+
+/** SUMMARY (missing = unchanged), LOCATION and DESCRIPTION (missing = cleared), cut and marked. */
+function textFields(a: AppointmentRecord, master: Component, base: Component): TextResult {
+  const fields: TextResult['fields'] = {};
+  const full: FullText[] = [];
+
+  const summary = textOf(master, 'summary');
+  if (summary !== undefined) {
+    const s = cutAt150(summary);
+    if (s.cut) full.push({ marker: FULL_SUBJECT_MARKER, text: summary });
+    if (s.text !== (textOf(base, 'summary') ?? '')) fields.subject = s.text;
+  }
+
+  const location = orNull(textOf(master, 'location'));
+  let kept: string | null = null;
+  if (location !== null) {
+    const l = cutAt150(location);
+    if (l.cut) full.push({ marker: FULL_LOCATION_MARKER, text: location });
+    kept = orNull(l.text);
+  }
+  if (kept !== orNull(textOf(base, 'location'))) fields.location = kept;
+
+  const sent = withoutCustomer(textOf(master, 'description') ?? '', a);
+  const description = orNull(withFullTexts(sent, full));
+  if (description !== orNull(withoutCustomer(textOf(base, 'description') ?? '', a))) {
+    fields.description = description;
+  }
+  return { fields, truncated: full.length > 0 };
+}
+
+/** DTSTART/DTEND of the master, as far as they differ from what is served. */
+function timeFields(a: AppointmentRecord, master: Component, series: ServedSeries, reader: TimeReader): Partial<AppointmentPatch> {
+  const span = readSpan(master, reader);
+  if (sameSpan(span, series.span)) return {};
+  const out: Partial<AppointmentPatch> = {};
+  if (span.start.getTime() !== a.startsAt.getTime()) out.startsAt = span.start;
+  if (span.end.getTime() !== a.endsAt.getTime()) out.endsAt = span.end;
+  if (span.allDay !== a.allDay) out.allDay = span.allDay;
+  return out;
+}
+
+interface Move {
+  readonly moved: MovedOccurrence;
+  readonly before: { readonly startsAt: Date; readonly endsAt: Date };
+}
+
+/**
+ * Overrides whose times differ from the occurrence as served. Ignored: overrides of a
+ * non-recurring appointment and RECURRENCE-IDs that are no occurrence of the stored rule.
+ */
+function moves(a: AppointmentRecord, overrides: readonly Component[], series: ServedSeries, reader: TimeReader): Move[] {
+  if (!a.recurrenceRule) return [];
+  const out: Move[] = [];
+  for (const o of overrides) {
+    const rid = reader.time(o, 'recurrence-id');
+    const occurrence = rid && series.occurrence(rid.ms);
+    if (!rid || !occurrence) continue;
+    const span = readSpan(o, reader);
+    const now = series.current(rid.ms, occurrence);
+    if (sameSpan(span, now)) continue;
+    out.push({
+      moved: { originalStart: new Date(rid.ms), startsAt: span.start, endsAt: span.end },
+      before: { startsAt: now.start, endsAt: now.end },
+    });
+  }
+  return out.sort((x, y) => x.moved.originalStart.getTime() - y.moved.originalStart.getTime());
+}
+
+/** Every VEVENT readable, overrides with distinct RECURRENCE-IDs; InvalidCalendarData otherwise. */
+function checkTimes(parts: ObjectParts, reader: TimeReader): void {
+  readSpan(parts.master, reader);
+  const seen = new Set<number>();
+  for (const o of parts.overrides) {
+    readSpan(o, reader);
+    const rid = reader.time(o, 'recurrence-id');
+    if (!rid || seen.has(rid.ms)) throw new InvalidCalendarData('two overrides of the same occurrence');
+    seen.add(rid.ms);
+  }
+}
+
+const FIELDS = ['subject', 'location', 'description', 'startsAt', 'endsAt', 'allDay'] as const;
+
+function changesOf(a: AppointmentRecord, patch: AppointmentPatch, movesMade: readonly Move[]): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const f of FIELDS) {
+    if (patch[f] !== undefined) out.push({ field: f, old: auditValue(a[f]), new: auditValue(patch[f]) });
+  }
+  for (const m of movesMade) {
+    out.push({
+      field: `exception ${m.moved.originalStart.toISOString()}`,
+      old: { startsAt: m.before.startsAt.toISOString(), endsAt: m.before.endsAt.toISOString() },
+      new: { startsAt: m.moved.startsAt.toISOString(), endsAt: m.moved.endsAt.toISOString() },
+    });
+  }
+  return out;
+}
+
+/** The record with the patch applied: the version BrokerStar holds after the write. */
+export function applyAppointmentPatch(stored: AppointmentRecord, patch: AppointmentPatch): AppointmentRecord {
+  const exceptions = new Map(stored.exceptions.map((e) => [e.originalStart.getTime(), e]));
+  for (const m of patch.exceptions) {
+    exceptions.set(m.originalStart.getTime(), { originalStart: m.originalStart, isCancelled: false, startsAt: m.startsAt, endsAt: m.endsAt });
+  }
+  return {
+    ...stored,
+    subject: patch.subject ?? stored.subject,
+    location: patch.location !== undefined ? patch.location : stored.location,
+    description: patch.description !== undefined ? patch.description : stored.description,
+    startsAt: patch.startsAt ?? stored.startsAt,
+    endsAt: patch.endsAt ?? stored.endsAt,
+    allDay: patch.allDay ?? stored.allDay,
+    exceptions: [...exceptions.values()].sort((x, y) => x.originalStart.getTime() - y.originalStart.getTime()),
+  };
+}
+
+function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Date): EditDecision<AppointmentPatch> {
+  const cal = parseCalendar(body);
+  const parts = objectParts(cal, 'vevent', uidOf('appointment', a.id));
+  if ('rule' in parts) return refuse(parts.rule, parts.detail);
+  const reader = new TimeReader(zoneOrUtc(a.timeZone) ?? 'UTC');
+  checkTimes(parts, reader);
+  const events = [parts.master, ...parts.overrides];
+  const refusal = checkParticipants(a, events) ?? checkPrivacy(a, events);
+  if (refusal) return refusal;
+
+  const base = served(a, opts, now);
+  const series = new ServedSeries(base.master, base.overrides, reader);
+  const text = textFields(a, parts.master, base.master);
+  const movesMade = moves(a, parts.overrides, series, reader);
+  const patch: AppointmentPatch = {
+    ...text.fields,
+    ...timeFields(a, parts.master, series, reader),
+    exceptions: movesMade.map((m) => m.moved),
+  };
+  const after = served(applyAppointmentPatch(a, patch), opts, now).cal;
+  return {
+    ok: true,
+    patch,
+    changes: changesOf(a, patch, movesMade),
+    truncated: text.truncated,
+    storedDiffers: !sameContent(after, cal, reader),
+  };
+}
+
+/** The owner's PUT of an appointment: a refusal with its rule, or the fields to write. Pure. */
+export function decideAppointmentEdit(
+  stored: AppointmentRecord,
+  body: string,
+  user: { id: string; email: string },
+  opts: RenderOptions,
+  now: Date,
+): EditDecision<AppointmentPatch> {
+  if (stored.owner.id !== user.id) {
+    return refuse('not-owner', `appointment ${stored.id} belongs to employee ${stored.owner.id}, not ${user.id}`);
+  }
+  try {
+    return decide(stored, body, opts, now);
+  } catch (err) {
+    if (err instanceof InvalidCalendarData) return refuse('invalid-data', err.message);
+    throw err;
+  }
+}

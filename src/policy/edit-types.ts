@@ -1,0 +1,67 @@
+// The shapes of an edit decision (design.md §4): a refusal with its rule, or a patch of BrokerStar
+// fields plus what the audit log and the PUT answer need.
+import type { FieldChange } from '../audit/audit-log.js';
+import type { TaskStatus } from '../storage/records.js';
+
+export type { FieldChange };
+
+export type RefusalRule =
+  | 'not-owner'
+  | 'change-organizer'
+  | 'change-participants'
+  | 'make-private'
+  | 'reassign-task'
+  | 'invalid-data'
+  | 'uid-mismatch'
+  | 'wrong-component';
+
+/** A moved occurrence, upserted into brokerstar.appointment_exception with is_cancelled false. */
+export interface MovedOccurrence {
+  /** The occurrence's start per the rule (its RECURRENCE-ID). */
+  originalStart: Date;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** Only the fields that change; an absent key leaves the column alone. */
+export interface AppointmentPatch {
+  subject?: string;
+  location?: string | null;
+  description?: string | null;
+  startsAt?: Date;
+  endsAt?: Date;
+  allDay?: boolean;
+  /** moved occurrences: upserted into brokerstar.appointment_exception (is_cancelled false) */
+  exceptions: MovedOccurrence[];
+}
+
+/** Only the fields that change; an absent key leaves the column alone. */
+export interface TaskPatch {
+  status?: TaskStatus;
+  percentComplete?: number;
+  completedAt?: Date | null;
+}
+
+export type EditDecision<P> =
+  | {
+      ok: true;
+      patch: P;
+      /** One entry per changed field, dates as ISO strings, for the audit log. */
+      changes: FieldChange[];
+      /** A subject or location was cut at 150 characters. */
+      truncated: boolean;
+      /** What BrokerStar serves after the patch differs from the body: answer the PUT without ETag. */
+      storedDiffers: boolean;
+    }
+  | { ok: false; rule: RefusalRule; detail: string };
+
+export type Refusal = Extract<EditDecision<never>, { ok: false }>;
+
+export function refuse(rule: RefusalRule, detail: string): Refusal {
+  return { ok: false, rule, detail };
+}
+
+/** Dates as ISO strings, the rest as is: the audit log stores JSON. */
+export function auditValue(v: unknown): unknown {
+  return v instanceof Date ? v.toISOString() : v;
+}

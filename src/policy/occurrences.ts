@@ -1,0 +1,54 @@
+// Occurrences of a stored recurring appointment as BrokerStar serves it (RFC 5545 §3.8.5, §3.8.4.4):
+// which RECURRENCE-IDs name a real occurrence, and where that occurrence lies now.
+import ICAL from 'ical.js';
+import { forEachOccurrence } from '../dav/filters/recurrence.js';
+import { readSpan, spanDays, type Component, type Span, type TimeReader } from './ical-input.js';
+
+/** The served master and overrides of one appointment, read once per decision. */
+export class ServedSeries {
+  readonly span: Span;
+  private readonly moved = new Map<number, Span>();
+
+  constructor(
+    private readonly master: Component,
+    overrides: readonly Component[],
+    private readonly reader: TimeReader,
+  ) {
+    this.span = readSpan(master, reader);
+    for (const o of overrides) {
+      const rid = reader.time(o, 'recurrence-id');
+      if (rid) this.moved.set(rid.ms, readSpan(o, reader));
+    }
+  }
+
+  /**
+   * The occurrence of the stored rule starting at `ms` (RDATE/EXDATE included, so an occurrence
+   * BrokerStar cancelled is none), or undefined. Bounded by the expansion's step limit.
+   */
+  occurrence(ms: number): ICAL.Time | undefined {
+    if (!this.master.hasProperty('rrule')) return undefined;
+    const dtstart = this.master.getFirstProperty('dtstart');
+    if (!dtstart) return undefined;
+    let found: ICAL.Time | undefined;
+    forEachOccurrence(this.master, dtstart, this.reader.clock, { skipBefore: ms }, (o) => {
+      if (o.startMs === ms) found = o.start;
+      return o.startMs >= ms;
+    });
+    return found;
+  }
+
+  /** Where the occurrence with this original start lies as served: moved, or per the rule. */
+  current(originalStart: number, start: ICAL.Time): Span {
+    const moved = this.moved.get(originalStart);
+    if (moved) return moved;
+    if (this.span.allDay && start.isDate) {
+      return {
+        start: new Date(originalStart),
+        end: new Date(this.reader.datePlusDays(start, spanDays(this.span))),
+        allDay: true,
+      };
+    }
+    const length = this.span.end.getTime() - this.span.start.getTime();
+    return { start: new Date(originalStart), end: new Date(originalStart + length), allDay: this.span.allDay };
+  }
+}

@@ -1,0 +1,133 @@
+// What clients send back: the served text re-serialised and edited as ical.js (Thunderbird), ical4j
+// (DAVx5) and CalDav Synchronizer (Outlook) do, built from the real renderers' output.
+import ICAL from 'ical.js';
+import { renderAppointment } from '../../../src/ical/vevent.js';
+import { renderTask } from '../../../src/ical/vtodo.js';
+import type { AppointmentRecord, TaskRecord } from '../../../src/storage/records.js';
+import { opts, stamp, type Component } from '../ical/fixtures.js';
+
+export const anyUser = (e: { id: string; email: string }) => ({ id: e.id, email: e.email });
+
+/** The body BrokerStar serves for a record, as the client got it. */
+export const servedEvent = (a: AppointmentRecord): string => renderAppointment(a, stamp, { kind: 'full' }, opts);
+export const servedTodo = (t: TaskRecord): string => renderTask(t, stamp, opts);
+
+/** Parses, lets `edit` change the calendar, serialises again (ical.js folds and orders as Thunderbird does). */
+export function edited(text: string, edit: (cal: Component) => void): string {
+  const cal = new ICAL.Component(ICAL.parse(text));
+  edit(cal);
+  return cal.toString();
+}
+
+export function masterOf(cal: Component): Component {
+  const m = cal.getAllSubcomponents().find((c) => (c.name === 'vevent' || c.name === 'vtodo') && !c.hasProperty('recurrence-id'));
+  if (!m) throw new Error('no master component');
+  return m;
+}
+
+/** Sets a DATE-TIME keeping the property's TZID (`local` is `YYYY-MM-DDTHH:MM:SS` wall clock). */
+export function setLocal(c: Component, name: string, local: string): void {
+  const p = c.getFirstProperty(name) ?? c.addPropertyWithValue(name, '');
+  p.resetType('date-time');
+  p.setValue(ICAL.Time.fromDateTimeString(local));
+}
+
+/** Sets a DATE (`YYYY-MM-DD`), dropping any TZID. */
+export function setDate(c: Component, name: string, day: string): void {
+  const p = c.getFirstProperty(name) ?? c.addPropertyWithValue(name, '');
+  p.removeParameter('tzid');
+  p.resetType('date');
+  p.setValue(ICAL.Time.fromDateString(day));
+}
+
+export function setText(c: Component, name: string, value: string): void {
+  c.updatePropertyWithValue(name, value);
+}
+
+/** A new bookkeeping stamp and SEQUENCE, as every client writes on save. */
+export function bumpStamps(c: Component, sequence: number): void {
+  c.updatePropertyWithValue('dtstamp', ICAL.Time.fromDateTimeString('2025-03-20T12:00:00Z'));
+  c.updatePropertyWithValue('last-modified', ICAL.Time.fromDateTimeString('2025-03-20T12:00:00Z'));
+  c.updatePropertyWithValue('sequence', sequence);
+}
+
+/** ical4j as in DAVx5: its own PRODID and a compact VTIMEZONE of Android's tz data. */
+const DAVX5_ZURICH = [
+  'BEGIN:VTIMEZONE',
+  'TZID:Europe/Zurich',
+  'BEGIN:STANDARD',
+  'TZNAME:CET',
+  'TZOFFSETFROM:+0200',
+  'TZOFFSETTO:+0100',
+  'DTSTART:19961027T030000',
+  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+  'END:STANDARD',
+  'BEGIN:DAYLIGHT',
+  'TZNAME:CEST',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0200',
+  'DTSTART:19810329T020000',
+  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+  'END:DAYLIGHT',
+  'END:VTIMEZONE',
+].join('\r\n');
+
+export function asDavx5(cal: Component): void {
+  cal.updatePropertyWithValue('prodid', '+//IDN bitfire.at//DAVx5/4.5.19-ose ical4j/3.2.19');
+  for (const tz of cal.getAllSubcomponents('vtimezone')) cal.removeSubcomponent(tz);
+  cal.addSubcomponent(new ICAL.Component(ICAL.parse(DAVX5_ZURICH)));
+}
+
+/** Outlook's zone as CalDav Synchronizer writes it (Windows id, rules from 1601). */
+export const OUTLOOK_ZONE = [
+  'BEGIN:VTIMEZONE',
+  'TZID:W. Europe Standard Time',
+  'BEGIN:STANDARD',
+  'DTSTART:16011028T030000',
+  'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10',
+  'TZOFFSETFROM:+0200',
+  'TZOFFSETTO:+0100',
+  'END:STANDARD',
+  'BEGIN:DAYLIGHT',
+  'DTSTART:16010325T020000',
+  'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0200',
+  'END:DAYLIGHT',
+  'END:VTIMEZONE',
+];
+
+/**
+ * A VTODO as CalDav Synchronizer rebuilds it from the Outlook task (TaskMapper.cs): only the UID
+ * survives; no ORGANIZER, ATTENDEE, RELATED-TO, URL or X- properties; DTSTART a DATE and DUE
+ * 23:59:59 on the due day; STATUS, PERCENT-COMPLETE, COMPLETED, CLASS, PRIORITY, a VALARM.
+ */
+export function outlookTodo(t: TaskRecord, fields: { status: string; percent: number; completed?: string }): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'PRODID:-//github.com/aluxnimm/outlookcaldavsynchronizer//NONSGML v4.4//EN',
+    'VERSION:2.0',
+    ...OUTLOOK_ZONE,
+    'BEGIN:VTODO',
+    'DTSTAMP:20250314T153012Z',
+    'LAST-MODIFIED:20250314T153012Z',
+    'DTSTART;VALUE=DATE:20250310',
+    'DUE;TZID=W. Europe Standard Time:20250314T235959',
+    `UID:brokerstar-task-${t.id}`,
+    'SUMMARY:Offerte für Élodie Lefèvre-Dubois\\, Genève\\; rappeler',
+    'DESCRIPTION:Unterlagen prüfen\\n\\nKunde: Muster AG (K-010234)',
+    'PRIORITY:1',
+    `STATUS:${fields.status}`,
+    `PERCENT-COMPLETE:${fields.percent}`,
+    ...(fields.completed ? [`COMPLETED:${fields.completed}`] : []),
+    'CLASS:PUBLIC',
+    'BEGIN:VALARM',
+    'ACTION:DISPLAY',
+    'DESCRIPTION:Reminder',
+    'TRIGGER;RELATED=END:-PT15M',
+    'END:VALARM',
+    'END:VTODO',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}

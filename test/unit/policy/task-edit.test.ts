@@ -1,0 +1,216 @@
+import ICAL from 'ical.js';
+import { describe, expect, it } from 'vitest';
+import { applyTaskPatch, decideTaskEdit, type EditDecision, type TaskPatch } from '../../../src/policy/edit-rules.js';
+import type { TaskRecord } from '../../../src/storage/records.js';
+import { anna, appointment, jeanLuc, opts, task, type Component } from '../ical/fixtures.js';
+import { anyUser, bumpStamps, edited, masterOf, outlookTodo, servedEvent, servedTodo, setText } from './clients.js';
+
+const NOW = new Date('2025-03-20T12:00:00Z');
+const ANNA = anyUser(anna);
+
+function decide(t: TaskRecord, body: string, user = ANNA) {
+  return decideTaskEdit(t, body, user, opts, NOW);
+}
+
+function put(t: TaskRecord, edit: (todo: Component, cal: Component) => void, user = ANNA) {
+  return decide(t, edited(servedTodo(t), (cal) => edit(masterOf(cal), cal)), user);
+}
+
+function accepted(d: EditDecision<TaskPatch>) {
+  if (!d.ok) throw new Error(`refused: ${d.rule}: ${d.detail}`);
+  return d;
+}
+
+const NO_CHANGE = { ok: true, patch: {}, changes: [], truncated: false, storedDiffers: false };
+
+describe('decideTaskEdit: round trips', () => {
+  it('accepts the served text unchanged', () => {
+    expect(decide(task(), servedTodo(task()))).toEqual(NO_CHANGE);
+  });
+
+  it('accepts a waiting task served back with its X-BROKERSTAR-STATUS', () => {
+    const waiting = task({ status: 'waiting' });
+    expect(decide(waiting, servedTodo(waiting))).toEqual(NO_CHANGE);
+  });
+
+  it('accepts a done task and a task without due date served back', () => {
+    const done = task({ status: 'done', percentComplete: 100, completedAt: new Date('2025-03-12T10:00:00Z') });
+    expect(decide(done, servedTodo(done))).toEqual(NO_CHANGE);
+    const undated = task({ dueAt: null });
+    expect(decide(undated, servedTodo(undated))).toEqual(NO_CHANGE);
+  });
+});
+
+describe('decideTaskEdit: Outlook (CalDav Synchronizer rebuilds the whole VTODO)', () => {
+  const t = task(); // in_progress, 40 %
+
+  it('applies only status and completion from a rebuilt VTODO marked complete', () => {
+    const d = decide(t, outlookTodo(t, { status: 'COMPLETED', percent: 100, completed: '20250314T153000Z' }));
+    expect(d).toEqual({
+      ok: true,
+      patch: { status: 'done', percentComplete: 100, completedAt: new Date('2025-03-14T15:30:00Z') },
+      changes: [
+        { field: 'status', old: 'in_progress', new: 'done' },
+        { field: 'percentComplete', old: 40, new: 100 },
+        { field: 'completedAt', old: null, new: '2025-03-14T15:30:00.000Z' },
+      ],
+      truncated: false,
+      storedDiffers: true,
+    });
+  });
+
+  it('takes now as completion time when COMPLETED is missing', () => {
+    const d = accepted(decide(t, outlookTodo(t, { status: 'COMPLETED', percent: 100 })));
+    expect(d.patch).toEqual({ status: 'done', percentComplete: 100, completedAt: NOW });
+  });
+
+  it('changes nothing when the rebuilt VTODO carries the stored status and percentage', () => {
+    const d = decide(t, outlookTodo(t, { status: 'IN-PROCESS', percent: 40 }));
+    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('keeps a waiting task waiting: Outlook drops X-BROKERSTAR-STATUS and sends NEEDS-ACTION', () => {
+    const waiting = task({ status: 'waiting', percentComplete: 10 });
+    const d = decide(waiting, outlookTodo(waiting, { status: 'NEEDS-ACTION', percent: 10 }));
+    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('applies a new percentage alone', () => {
+    const d = decide(t, outlookTodo(t, { status: 'IN-PROCESS', percent: 75 }));
+    expect(d).toEqual({
+      ok: true,
+      patch: { percentComplete: 75 },
+      changes: [{ field: 'percentComplete', old: 40, new: 75 }],
+      truncated: false,
+      storedDiffers: true,
+    });
+  });
+});
+
+describe('decideTaskEdit: status rules', () => {
+  const done = task({ status: 'done', percentComplete: 100, completedAt: new Date('2025-03-12T10:00:00Z') });
+
+  it('reopening a done task clears completedAt (NEEDS-ACTION → open, IN-PROCESS → in_progress)', () => {
+    const open = put(done, (todo) => {
+      setText(todo, 'status', 'NEEDS-ACTION');
+      todo.removeProperty('completed');
+      todo.updatePropertyWithValue('percent-complete', 0);
+    });
+    expect(open).toEqual({
+      ok: true,
+      patch: { status: 'open', percentComplete: 0, completedAt: null },
+      changes: [
+        { field: 'status', old: 'done', new: 'open' },
+        { field: 'percentComplete', old: 100, new: 0 },
+        { field: 'completedAt', old: '2025-03-12T10:00:00.000Z', new: null },
+      ],
+      truncated: false,
+      storedDiffers: false,
+    });
+    const inProcess = accepted(put(done, (todo) => setText(todo, 'status', 'IN-PROCESS')));
+    expect(inProcess.patch).toEqual({ status: 'in_progress', completedAt: null });
+    expect(inProcess.storedDiffers).toBe(true); // COMPLETED was left in the body
+  });
+
+  it('keeps the stored completion time of a done task when COMPLETED is missing, and takes a new one', () => {
+    expect(put(done, (todo) => todo.removeProperty('completed'))).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    const moved = accepted(put(done, (todo) => todo.updatePropertyWithValue('completed', ICAL.Time.fromDateTimeString('2025-03-13T08:00:00Z'))));
+    expect(moved.patch).toEqual({ completedAt: new Date('2025-03-13T08:00:00Z') });
+    expect(moved.storedDiffers).toBe(false);
+  });
+
+  it('completing with PERCENT-COMPLETE below 100 keeps that percentage', () => {
+    const d = accepted(
+      put(task(), (todo) => {
+        setText(todo, 'status', 'COMPLETED');
+        todo.updatePropertyWithValue('percent-complete', 90);
+      }),
+    );
+    expect(d.patch).toEqual({ status: 'done', percentComplete: 90, completedAt: NOW });
+    expect(d.storedDiffers).toBe(true); // COMPLETED is added by BrokerStar
+  });
+
+  it('completing without PERCENT-COMPLETE sets 100', () => {
+    const d = accepted(
+      put(task(), (todo) => {
+        setText(todo, 'status', 'COMPLETED');
+        todo.removeProperty('percent-complete');
+      }),
+    );
+    expect(d.patch).toEqual({ status: 'done', percentComplete: 100, completedAt: NOW });
+  });
+
+  it('cancels', () => {
+    const d = put(task(), (todo) => setText(todo, 'status', 'CANCELLED'));
+    expect(d).toEqual({
+      ok: true,
+      patch: { status: 'cancelled' },
+      changes: [{ field: 'status', old: 'in_progress', new: 'cancelled' }],
+      truncated: false,
+      storedDiffers: false,
+    });
+  });
+
+  it('NEEDS-ACTION keeps an open task open and reopens an in-progress one', () => {
+    const open = task({ status: 'open' });
+    expect(put(open, (todo) => setText(todo, 'status', 'NEEDS-ACTION'))).toEqual(NO_CHANGE);
+    expect(accepted(put(task(), (todo) => setText(todo, 'status', 'NEEDS-ACTION'))).patch).toEqual({ status: 'open' });
+  });
+
+  it('keeps the status when STATUS is missing or not a VTODO status', () => {
+    expect(put(task(), (todo) => todo.removeProperty('status'))).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    expect(put(task(), (todo) => setText(todo, 'status', 'TENTATIVE'))).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('clamps PERCENT-COMPLETE to 0..100 and keeps it when missing', () => {
+    expect(accepted(put(task(), (todo) => todo.updatePropertyWithValue('percent-complete', 150))).patch).toEqual({ percentComplete: 100 });
+    expect(accepted(put(task(), (todo) => todo.updatePropertyWithValue('percent-complete', -5))).patch).toEqual({ percentComplete: 0 });
+    expect(put(task(), (todo) => todo.removeProperty('percent-complete'))).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('ignores subject, due date, priority, alarms and X- properties', () => {
+    const d = put(task(), (todo) => {
+      setText(todo, 'summary', 'Anders');
+      todo.updatePropertyWithValue('priority', 9);
+      todo.removeProperty('due');
+      todo.addPropertyWithValue('x-moz-generation', '3');
+      bumpStamps(todo, 9);
+    });
+    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+});
+
+describe('decideTaskEdit: refusals', () => {
+  it('refuses an ATTENDEE other than the assignee (a reassignment), in any spelling of mailto', () => {
+    const d = put(task(), (todo) => todo.addPropertyWithValue('attendee', 'mailto:jean-luc.bezier@broker.example.ch'));
+    expect(d).toMatchObject({ ok: false, rule: 'reassign-task' });
+    const self = put(task(), (todo) => todo.addPropertyWithValue('attendee', 'MAILTO:Anna.Mueller@broker.example.ch'));
+    expect(self).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('ignores ORGANIZER', () => {
+    const d = put(task(), (todo) => todo.addPropertyWithValue('organizer', 'mailto:jean-luc.bezier@broker.example.ch'));
+    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('refuses someone else’s task', () => {
+    expect(decide(task(), servedTodo(task()), anyUser(jeanLuc))).toMatchObject({ ok: false, rule: 'not-owner' });
+  });
+
+  it('refuses another UID, a VEVENT, and unreadable data', () => {
+    expect(put(task(), (todo) => setText(todo, 'uid', 'brokerstar-task-556'))).toMatchObject({ ok: false, rule: 'uid-mismatch' });
+    const event = appointment({ id: '555' });
+    expect(decide(task(), servedEvent(event))).toMatchObject({ ok: false, rule: 'wrong-component' });
+    expect(decide(task(), 'BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\n')).toMatchObject({ ok: false, rule: 'invalid-data' });
+    const badDate = servedTodo(task()).replace('PERCENT-COMPLETE:40', 'PERCENT-COMPLETE:40\r\nCOMPLETED:gestern');
+    expect(decide(task(), badDate)).toMatchObject({ ok: false, rule: 'invalid-data' });
+  });
+});
+
+describe('applyTaskPatch', () => {
+  it('sets the patched fields, null included, and keeps the others', () => {
+    const done = task({ status: 'done', completedAt: new Date('2025-03-12T10:00:00Z') });
+    expect(applyTaskPatch(done, { status: 'open', completedAt: null })).toEqual({ ...done, status: 'open', completedAt: null });
+    expect(applyTaskPatch(done, {})).toEqual(done);
+  });
+});
