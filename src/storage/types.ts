@@ -29,6 +29,11 @@ export interface Collection {
   readonly description: string;
   /** #RRGGBBAA (Apple's calendar-color format). */
   readonly color: string;
+  /**
+   * False for a colleague's calendar whose share was revoked: no longer listed in the home, but
+   * still answered (empty) for a while so clients that sync it remove its items cleanly.
+   */
+  readonly listed: boolean;
 }
 
 export interface DavObject {
@@ -50,14 +55,30 @@ export interface CollectionState {
   readonly count: number;
 }
 
+/** One entry of a sync answer: a member added or changed (with its object) or removed (null). */
+export interface ChangeEntry {
+  readonly name: string;
+  readonly object: DavObject | null;
+}
+
 export interface ChangeSet {
   readonly syncToken: string;
-  /** Members added or changed since the token, with ETag. */
-  readonly changed: readonly DavObject[];
-  /** Members removed since the token. */
-  readonly removed: readonly string[];
+  /** Changes in the order they happened, streamed (an initial sync of 5,000 cards stays flat). */
+  readonly entries: AsyncIterable<ChangeEntry>;
   /** True when `limit` cut the answer; syncToken then continues from there. */
   readonly truncated: boolean;
+}
+
+/** What an administrator sees per collection (`brokerstar-dav status`). */
+export interface CollectionStatus {
+  readonly collection: Collection;
+  /** Items the employee may see. */
+  readonly eligible: number;
+  /** Items served after the cap. */
+  readonly served: number;
+  readonly capped: boolean;
+  readonly lastChanged: Date;
+  readonly syncToken: string;
 }
 
 export interface ObjectOptions {
@@ -72,6 +93,29 @@ export interface CalendarPrefilter {
   /** For VEVENT only: overlap with [start, end) through the occurrences. */
   readonly timeRange: { readonly start: Date | null; readonly end: Date | null } | null;
 }
+
+/** A client's PUT on an existing member, as the store sees it. */
+export interface UpdateRequest {
+  readonly body: string;
+  readonly user: Principal;
+  /** The If-Match header as sent (undefined when absent). */
+  readonly ifMatch: string | undefined;
+  readonly userAgent: string;
+  readonly method: string;
+  /** The resource's href, for the audit log. */
+  readonly href: string;
+  /** When the stored version differs from the body: re-announce it after this delay. */
+  readonly reannounceDelaySeconds: number;
+}
+
+export type UpdateOutcome =
+  /** Applied. `etag` is undefined when the stored version differs from what the client sent. */
+  | { readonly kind: 'updated'; readonly etag: string | undefined }
+  /** An edit rule refused it; nothing changed. */
+  | { readonly kind: 'refused'; readonly rule: string; readonly detail: string }
+  /** If-Match did not match the current version (or BrokerStar changed it meanwhile). */
+  | { readonly kind: 'precondition-failed'; readonly detail: string }
+  | { readonly kind: 'not-found' };
 
 export interface DavStore {
   principalByUsername(username: string): Promise<Principal | undefined>;
@@ -94,4 +138,11 @@ export interface DavStore {
   reannounce(c: Collection, name: string, opts: { delaySeconds: number; reason: string }): Promise<boolean>;
   /** null token = initial sync. 'invalid' for unknown, foreign or pruned tokens. */
   changesSince(c: Collection, token: string | null, opts: ObjectOptions & { limit?: number }): Promise<ChangeSet | 'invalid'>;
+  /**
+   * Applies the allowed part of a client's edit to BrokerStar in one transaction, with the ETag
+   * checked inside it; refusals change nothing.
+   */
+  updateObject(c: Collection, name: string, req: UpdateRequest): Promise<UpdateOutcome>;
+  /** Eligible and served counts of each of a principal's collections (brought up to date). */
+  status(home: Principal): Promise<CollectionStatus[]>;
 }

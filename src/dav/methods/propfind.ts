@@ -38,7 +38,8 @@ async function* membersOf(ctx: DavContext, r: Resource): AsyncIterable<PropTarge
     case 'addressbook-home': {
       const wantCalendars = r.kind === 'calendar-home';
       for (const c of await userCollections(ctx)) {
-        if ((c.type !== 'contacts') === wantCalendars) {
+        // A revoked colleague's calendar still answers at its URL, but is no longer listed.
+        if (c.listed && (c.type !== 'contacts') === wantCalendars) {
           yield { resource: { kind: wantCalendars ? 'calendar' : 'addressbook', collection: c } };
         }
       }

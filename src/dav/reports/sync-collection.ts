@@ -58,15 +58,18 @@ export const syncCollection = defineReport<SyncRequest>({
     const kind = target.kind === 'calendar' ? 'calendar-object' : 'address-object';
     const extra = dataProps();
     async function* responses(): AsyncIterable<DavResponse> {
-      for (const object of changes === 'invalid' ? [] : changes.changed) {
-        const resource = { kind, collection: c, name: object.name } as const;
-        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
-      }
-      for (const name of changes === 'invalid' ? [] : changes.removed) {
-        yield { href: href.object(c, name), status: 404 };
+      if (changes === 'invalid') return;
+      for await (const { name, object } of changes.entries) {
+        if (!object) {
+          // Removed: a bare 404 response (Outlook and Thunderbird accept nothing else).
+          yield { href: href.object(c, name), status: 404 };
+          continue;
+        }
+        const resource = { kind, collection: c, name } as const;
+        yield { href: href.object(c, name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
       }
       // RFC 6578 §3.6: a truncated answer carries a 507 response for the collection itself.
-      if (changes !== 'invalid' && changes.truncated) yield { href: href.collection(c), status: 507 };
+      if (changes.truncated) yield { href: href.collection(c), status: 507 };
     }
     return { responses: responses(), syncToken: changes.syncToken };
   },

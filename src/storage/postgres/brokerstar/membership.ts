@@ -1,0 +1,88 @@
+// Who sees what (design.md §3) and the 5,000 cap (issue 4): for each collection, the SQL that
+// yields its eligible items in cap order, limited to the cap, with the ETag of the view served.
+// Every row has: name, entity_kind, entity_id, view ('full' | 'busy'), etag, eligible (count before
+// the cap). Named parameters (see named.ts): :viewer, :cap, :today (start of today, the cap order
+// of appointments), :owner (shared calendars), :lang (busy blocks), :mode (PRIVATE_APPOINTMENTS).
+
+export type MembershipKind = 'contacts' | 'events' | 'tasks' | 'shared-events';
+
+const IS_PARTICIPANT = (employee: string) =>
+  `EXISTS (SELECT 1 FROM brokerstar.appointment_participant p WHERE p.appointment_id = a.id AND p.employee_id = ${employee})`;
+
+// Appointments nearest to today: upcoming (or still running) first by their next start, then the
+// recent past, most recent first. range_start/range_end span all occurrences of a series.
+const NEAREST_TODAY = `(coalesce(e.range_end, 'infinity') < :today::timestamptz),
+  CASE WHEN coalesce(e.range_end, 'infinity') >= :today::timestamptz THEN greatest(e.range_start, :today::timestamptz) END ASC,
+  CASE WHEN coalesce(e.range_end, 'infinity') < :today::timestamptz THEN e.range_end END DESC,
+  a.id`;
+
+const CONTACTS = `
+  SELECT c.id::text || '.vcf' AS name, 'contact' AS entity_kind, c.id AS entity_id, 'full' AS view, e.etag,
+         count(*) OVER () AS eligible
+    FROM brokerstar.contact c
+    JOIN dav.entity e ON e.kind = 'contact' AND e.id = c.id
+   WHERE c.deleted_at IS NULL AND NOT c.is_archived
+     -- restricted contacts: only the listed employees and the advisor
+     AND (c.advisor_id = :viewer::bigint
+          OR NOT EXISTS (SELECT 1 FROM brokerstar.contact_restriction r WHERE r.contact_id = c.id)
+          OR EXISTS (SELECT 1 FROM brokerstar.contact_restriction r WHERE r.contact_id = c.id AND r.employee_id = :viewer::bigint))
+   -- cap order: favorites, then the employee's own customers, then the most recently changed
+   ORDER BY EXISTS (SELECT 1 FROM brokerstar.contact_favorite f WHERE f.employee_id = :viewer::bigint AND f.contact_id = c.id) DESC,
+            (c.advisor_id IS NOT DISTINCT FROM :viewer::bigint) DESC,
+            greatest(c.updated_at, e.content_changed_at) DESC,
+            c.id
+   LIMIT :cap::int`;
+
+const EVENTS = `
+  SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, 'full' AS view, e.etag,
+         count(*) OVER () AS eligible
+    FROM brokerstar.appointment a
+    JOIN dav.entity e ON e.kind = 'appointment' AND e.id = a.id
+   WHERE a.deleted_at IS NULL AND (a.owner_id = :viewer::bigint OR ${IS_PARTICIPANT(':viewer::bigint')})
+   ORDER BY ${NEAREST_TODAY}
+   LIMIT :cap::int`;
+
+// A colleague's calendar: what he owns or attends. Someone's private appointment shows in full
+// only to its owner and participants; the viewer gets a busy block, or nothing (PRIVATE_APPOINTMENTS).
+const SHARED_EVENTS = `
+  SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, v.view,
+         CASE WHEN v.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
+         count(*) OVER () AS eligible
+    FROM brokerstar.calendar_share s
+    JOIN brokerstar.employee o ON o.id = s.owner_id AND o.active
+    JOIN brokerstar.appointment a ON a.deleted_at IS NULL AND (a.owner_id = s.owner_id OR ${IS_PARTICIPANT('s.owner_id')})
+    JOIN dav.entity e ON e.kind = 'appointment' AND e.id = a.id
+    CROSS JOIN LATERAL (SELECT CASE WHEN a.is_private AND a.owner_id <> :viewer::bigint AND NOT ${IS_PARTICIPANT(':viewer::bigint')}
+                                    THEN 'busy' ELSE 'full' END AS view) v
+   WHERE s.owner_id = :owner::bigint AND s.viewer_id = :viewer::bigint
+     AND (v.view = 'full' OR (:mode::text = 'busy' AND e.busy IS NOT NULL))
+   ORDER BY ${NEAREST_TODAY}
+   LIMIT :cap::int`;
+
+// Tasks: open ones first by due date, then the most recently completed.
+const TASKS = `
+  SELECT t.id::text || '.ics' AS name, 'task' AS entity_kind, t.id AS entity_id, 'full' AS view, e.etag,
+         count(*) OVER () AS eligible
+    FROM brokerstar.task t
+    JOIN dav.entity e ON e.kind = 'task' AND e.id = t.id
+   WHERE t.deleted_at IS NULL AND t.assignee_id = :viewer::bigint
+   ORDER BY (t.status IN ('done', 'cancelled')),
+            CASE WHEN t.status NOT IN ('done', 'cancelled') THEN t.due_at END ASC NULLS LAST,
+            t.completed_at DESC NULLS LAST,
+            t.id
+   LIMIT :cap::int`;
+
+export const MEMBERSHIP_SQL: Record<MembershipKind, string> = {
+  contacts: CONTACTS,
+  events: EVENTS,
+  tasks: TASKS,
+  'shared-events': SHARED_EVENTS,
+};
+
+/** Which kinds of BrokerStar data a collection's members depend on (for cheap no-change polls). */
+export const MEMBERSHIP_SCOPES: Record<MembershipKind, readonly ('contact' | 'task' | 'appointment')[]> = {
+  contacts: ['contact'],
+  events: ['appointment'],
+  tasks: ['task'],
+  'shared-events': ['appointment'],
+};

@@ -1,0 +1,196 @@
+// Reads BrokerStar's contacts, tasks and appointments by id into typed records, one query per
+// kind whatever the number of ids (children aggregated as JSON in the same statement).
+import type { Queryable } from '../queryable.js';
+import type {
+  AppointmentRecord,
+  ContactRecord,
+  EmployeeRef,
+  TaskRecord,
+} from '../../records.js';
+
+/** A contact as loaded, before its photo is attached (photos are scaled and cached separately). */
+export interface LoadedContact {
+  readonly record: Omit<ContactRecord, 'photo'>;
+  /** Whether BrokerStar holds a photo for this contact. */
+  readonly hasPhoto: boolean;
+  readonly updatedAt: Date;
+}
+
+const EMPLOYEE_JSON = (alias: string) => `json_build_object(
+  'id', ${alias}.id::text, 'username', ${alias}.username, 'firstName', ${alias}.first_name,
+  'lastName', ${alias}.last_name, 'email', ${alias}.email, 'language', ${alias}.language,
+  'timeZone', ${alias}.time_zone)`;
+
+// "Muster AG" for companies, "Dr. Hans Muster" for persons: how BrokerStar names a customer.
+const CONTACT_NAME = (alias: string) => `CASE WHEN ${alias}.kind = 'company' THEN coalesce(${alias}.company_name, ${alias}.last_name, '')
+  ELSE concat_ws(' ', ${alias}.academic_title, ${alias}.first_name, ${alias}.last_name) END`;
+
+const CONTACT_REF_JSON = (alias: string) => `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE json_build_object(
+  'id', ${alias}.id::text, 'customerNo', ${alias}.customer_no, 'displayName', ${CONTACT_NAME(alias)}) END`;
+
+export async function loadContacts(db: Queryable, ids: readonly string[]): Promise<LoadedContact[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query(
+    `SELECT c.id::text AS id, c.kind, c.customer_no, c.salutation, c.academic_title, c.first_name, c.last_name,
+            c.company_name, c.department, c.job_title, to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.website,
+            c.notes, c.updated_at,
+            coalesce((SELECT json_agg(json_build_object('kind', p.kind, 'number', p.number, 'isPrimary', p.is_primary)
+                                      ORDER BY p.position, p.id)
+                        FROM brokerstar.contact_phone p WHERE p.contact_id = c.id), '[]') AS phones,
+            coalesce((SELECT json_agg(json_build_object('kind', e.kind, 'address', e.address, 'isPrimary', e.is_primary)
+                                      ORDER BY e.position, e.id)
+                        FROM brokerstar.contact_email e WHERE e.contact_id = c.id), '[]') AS emails,
+            coalesce((SELECT json_agg(json_build_object('kind', a.kind, 'street', a.street, 'poBox', a.po_box,
+                                      'postalCode', a.postal_code, 'city', a.city, 'region', a.region,
+                                      'countryCode', a.country_code) ORDER BY a.position, a.id)
+                        FROM brokerstar.contact_address a WHERE a.contact_id = c.id), '[]') AS addresses,
+            coalesce((SELECT json_agg(g.category ORDER BY g.category)
+                        FROM brokerstar.contact_category g WHERE g.contact_id = c.id), '[]') AS categories,
+            EXISTS (SELECT 1 FROM brokerstar.contact_photo ph WHERE ph.contact_id = c.id) AS has_photo
+       FROM brokerstar.contact c
+      WHERE c.id = ANY($1::bigint[]) AND c.deleted_at IS NULL AND NOT c.is_archived`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    record: {
+      id: r.id,
+      kind: r.kind,
+      customerNo: r.customer_no,
+      salutation: r.salutation,
+      academicTitle: r.academic_title,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      companyName: r.company_name,
+      department: r.department,
+      jobTitle: r.job_title,
+      birthday: r.birthday,
+      website: r.website,
+      notes: r.notes,
+      phones: r.phones,
+      emails: r.emails,
+      addresses: r.addresses,
+      categories: r.categories,
+    },
+    hasPhoto: r.has_photo,
+    updatedAt: r.updated_at,
+  }));
+}
+
+/** Photos whose cached downscaled copy is missing or stale: the originals with their hash. */
+export async function loadPhotoOriginals(
+  db: Queryable,
+  contactIds: readonly string[],
+): Promise<{ contactId: string; mimeType: string; data: Buffer; hash: string }[]> {
+  if (contactIds.length === 0) return [];
+  const { rows } = await db.query(
+    `SELECT contact_id::text AS contact_id, mime_type, data, md5(data) AS hash
+       FROM brokerstar.contact_photo WHERE contact_id = ANY($1::bigint[])`,
+    [contactIds],
+  );
+  return rows.map((r) => ({ contactId: r.contact_id, mimeType: r.mime_type, data: r.data, hash: r.hash }));
+}
+
+export async function loadTasks(db: Queryable, ids: readonly string[]): Promise<TaskRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query(
+    `SELECT t.id::text AS id, t.subject, t.description, t.status, t.priority, t.percent_complete,
+            to_char(t.starts_on, 'YYYY-MM-DD') AS starts_on, t.due_at, t.completed_at, t.created_at,
+            ${EMPLOYEE_JSON('a')} AS assignee,
+            CASE WHEN cb.id IS NULL THEN NULL ELSE ${EMPLOYEE_JSON('cb')} END AS created_by,
+            ${CONTACT_REF_JSON('c')} AS contact
+       FROM brokerstar.task t
+       JOIN brokerstar.employee a ON a.id = t.assignee_id
+       LEFT JOIN brokerstar.employee cb ON cb.id = t.created_by_id
+       LEFT JOIN brokerstar.contact c ON c.id = t.contact_id AND c.deleted_at IS NULL
+      WHERE t.id = ANY($1::bigint[]) AND t.deleted_at IS NULL`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    subject: r.subject,
+    description: r.description,
+    assignee: r.assignee as EmployeeRef,
+    createdBy: r.created_by as EmployeeRef | null,
+    contact: r.contact,
+    status: r.status,
+    priority: r.priority,
+    percentComplete: r.percent_complete,
+    startsOn: r.starts_on,
+    dueAt: r.due_at,
+    completedAt: r.completed_at,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function loadAppointments(db: Queryable, ids: readonly string[]): Promise<AppointmentRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query(
+    `SELECT ap.id::text AS id, ap.subject, ap.location, ap.description, ap.starts_at, ap.ends_at, ap.all_day,
+            ap.time_zone, ap.recurrence_rule, ap.is_private, ap.status, ap.created_at,
+            ${EMPLOYEE_JSON('o')} AS owner,
+            ${CONTACT_REF_JSON('c')} AS contact,
+            coalesce((SELECT json_agg(json_build_object('originalStart', x.original_start, 'isCancelled', x.is_cancelled,
+                                      'startsAt', x.starts_at, 'endsAt', x.ends_at) ORDER BY x.original_start)
+                        FROM brokerstar.appointment_exception x WHERE x.appointment_id = ap.id), '[]') AS exceptions,
+            coalesce((SELECT json_agg(json_build_object('employee', ${EMPLOYEE_JSON('pe')}, 'response', p.response)
+                                      ORDER BY pe.last_name, pe.first_name, pe.id)
+                        FROM brokerstar.appointment_participant p
+                        JOIN brokerstar.employee pe ON pe.id = p.employee_id
+                       WHERE p.appointment_id = ap.id), '[]') AS participants
+       FROM brokerstar.appointment ap
+       JOIN brokerstar.employee o ON o.id = ap.owner_id
+       LEFT JOIN brokerstar.contact c ON c.id = ap.contact_id AND c.deleted_at IS NULL
+      WHERE ap.id = ANY($1::bigint[]) AND ap.deleted_at IS NULL`,
+    [ids],
+  );
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return rows.map((r) => ({
+    id: r.id,
+    subject: r.subject,
+    location: r.location,
+    description: r.description,
+    owner: r.owner as EmployeeRef,
+    contact: r.contact,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    allDay: r.all_day,
+    timeZone: r.time_zone,
+    recurrenceRule: r.recurrence_rule,
+    isPrivate: r.is_private,
+    status: r.status,
+    createdAt: r.created_at,
+    exceptions: (r.exceptions as { originalStart: string; isCancelled: boolean; startsAt: string | null; endsAt: string | null }[]).map(
+      (x) => ({ originalStart: new Date(x.originalStart), isCancelled: x.isCancelled, startsAt: date(x.startsAt), endsAt: date(x.endsAt) }),
+    ),
+    participants: r.participants,
+  }));
+}
+
+/** Ids of every live row of a kind (a full re-render after TRUNCATE or a renderer change). */
+export async function allIds(db: Queryable, kind: 'contact' | 'task' | 'appointment'): Promise<string[]> {
+  const table = { contact: 'contact', task: 'task', appointment: 'appointment' }[kind];
+  const { rows } = await db.query(`SELECT id::text AS id FROM brokerstar.${table} WHERE deleted_at IS NULL`);
+  return rows.map((r) => r.id as string);
+}
+
+/** Tasks and appointments whose rendering shows these contacts' names or these employees. */
+export async function dependents(
+  db: Queryable,
+  contactIds: readonly string[],
+  employeeIds: readonly string[],
+): Promise<{ tasks: string[]; appointments: string[] }> {
+  if (contactIds.length === 0 && employeeIds.length === 0) return { tasks: [], appointments: [] };
+  const { rows } = await db.query(
+    `SELECT 'task' AS kind, id::text AS id FROM brokerstar.task
+      WHERE deleted_at IS NULL AND (contact_id = ANY($1::bigint[]) OR assignee_id = ANY($2::bigint[]) OR created_by_id = ANY($2::bigint[]))
+     UNION
+     SELECT 'appointment', id::text FROM brokerstar.appointment a
+      WHERE deleted_at IS NULL AND (contact_id = ANY($1::bigint[]) OR owner_id = ANY($2::bigint[])
+        OR EXISTS (SELECT 1 FROM brokerstar.appointment_participant p WHERE p.appointment_id = a.id AND p.employee_id = ANY($2::bigint[])))`,
+    [contactIds, employeeIds],
+  );
+  return {
+    tasks: rows.filter((r) => r.kind === 'task').map((r) => r.id),
+    appointments: rows.filter((r) => r.kind === 'appointment').map((r) => r.id),
+  };
+}

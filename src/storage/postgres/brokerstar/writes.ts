@@ -1,0 +1,79 @@
+// The only writes the server makes to BrokerStar's tables (design.md §4): an owner's appointment
+// times and texts (moved occurrences as appointment_exception rows), and an assignee's task status
+// and completion. Each runs inside the caller's transaction, after lockRow.
+import type { AppointmentPatch, TaskPatch } from '../../../policy/edit-rules.js';
+import type { Queryable } from '../queryable.js';
+
+export type EditableKind = 'appointment' | 'task';
+
+/** Locks the live row for the rest of the transaction; false when it no longer exists. */
+export async function lockRow(db: Queryable, kind: EditableKind, id: string): Promise<boolean> {
+  const table = kind === 'appointment' ? 'brokerstar.appointment' : 'brokerstar.task';
+  const { rowCount } = await db.query(`SELECT 1 FROM ${table} WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, [id]);
+  return rowCount === 1;
+}
+
+/** Builds "col = $n" assignments for the fields a patch sets (undefined = untouched). */
+function assignments(fields: Record<string, unknown>, offset: number): { set: string[]; values: unknown[] } {
+  const set: string[] = [];
+  const values: unknown[] = [];
+  for (const [column, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    values.push(value);
+    set.push(`${column} = $${offset + values.length}`);
+  }
+  return { set, values };
+}
+
+export async function updateAppointment(db: Queryable, id: string, patch: AppointmentPatch): Promise<void> {
+  if (patch.startsAt) {
+    // Moving a whole series moves the rule's occurrences: exceptions keep naming the same
+    // occurrences (cancelled ones stay cancelled, moved ones stay where they were moved to).
+    // Delete and re-insert: shifting in place could collide with the next row's key mid-update.
+    await db.query(
+      `WITH a AS (SELECT id, $2::timestamptz - starts_at AS delta FROM brokerstar.appointment
+                   WHERE id = $1 AND recurrence_rule IS NOT NULL AND starts_at <> $2::timestamptz),
+            old AS (DELETE FROM brokerstar.appointment_exception x USING a WHERE x.appointment_id = a.id
+                    RETURNING x.appointment_id, x.original_start, x.is_cancelled, x.starts_at, x.ends_at)
+       INSERT INTO brokerstar.appointment_exception (appointment_id, original_start, is_cancelled, starts_at, ends_at)
+       SELECT old.appointment_id, old.original_start + a.delta, old.is_cancelled, old.starts_at, old.ends_at FROM old, a`,
+      [id, patch.startsAt],
+    );
+  }
+  const { set, values } = assignments(
+    {
+      subject: patch.subject,
+      location: patch.location,
+      description: patch.description,
+      starts_at: patch.startsAt,
+      ends_at: patch.endsAt,
+      all_day: patch.allDay,
+    },
+    1,
+  );
+  if (set.length) {
+    await db.query(`UPDATE brokerstar.appointment SET ${set.join(', ')}, updated_at = now() WHERE id = $1`, [id, ...values]);
+  }
+  for (const x of patch.exceptions) {
+    await db.query(
+      `INSERT INTO brokerstar.appointment_exception (appointment_id, original_start, is_cancelled, starts_at, ends_at)
+       VALUES ($1, $2, false, $3, $4)
+       ON CONFLICT (appointment_id, original_start)
+       DO UPDATE SET is_cancelled = false, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at`,
+      [id, x.originalStart, x.startsAt, x.endsAt],
+    );
+  }
+  if (patch.exceptions.length && !set.length) {
+    await db.query('UPDATE brokerstar.appointment SET updated_at = now() WHERE id = $1', [id]);
+  }
+}
+
+export async function updateTask(db: Queryable, id: string, patch: TaskPatch): Promise<void> {
+  const { set, values } = assignments(
+    { status: patch.status, percent_complete: patch.percentComplete, completed_at: patch.completedAt },
+    1,
+  );
+  if (set.length) {
+    await db.query(`UPDATE brokerstar.task SET ${set.join(', ')}, updated_at = now() WHERE id = $1`, [id, ...values]);
+  }
+}

@@ -1,0 +1,203 @@
+// Keeps each collection's member list (dav.member) equal to what BrokerStar says it holds now:
+// when the data it depends on changed (or the day turned, for the appointment cap), one SQL
+// statement recomputes the eligible set, diffs it against the stored members and records every
+// addition, change and removal with a new sequence number. Sync tokens and getctag name that
+// number, so they move exactly when membership or a member changed.
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Logger } from '../../logger.js';
+import { formatSyncToken } from '../sync-token.js';
+import type { Collection } from '../types.js';
+import { MEMBERSHIP_SCOPES, MEMBERSHIP_SQL } from './brokerstar/membership.js';
+import type { ChangePump } from './pump.js';
+import { named, type Queryable } from './queryable.js';
+
+export interface SyncSettings {
+  /** The per-collection cap (MAX_RECORDS). */
+  readonly maxRecords: number;
+  readonly privateAppointments: 'busy' | 'hidden';
+}
+
+/** A collection's sync position after it was brought up to date. */
+export interface SyncPosition {
+  readonly key: string;
+  readonly epoch: string;
+  /** Current position (string: int8). */
+  readonly seq: string;
+  /** Oldest position a token may name. */
+  readonly minSeq: string;
+  readonly eligible: number;
+  readonly served: number;
+  readonly capped: boolean;
+  readonly changedAt: Date;
+  readonly syncToken: string;
+}
+
+interface Row {
+  key: string | null;
+  epoch: string;
+  seq: string;
+  min_seq: string;
+  seen_generation: string;
+  settings: string;
+  fresh_today: boolean;
+  eligible: number;
+  served: number;
+  capped: boolean;
+  changed_at: Date;
+  generation: string;
+  pending: boolean;
+}
+
+const dependsOnToday = (c: Collection) => c.type === 'events' || c.type === 'shared-events';
+
+export class CollectionSync {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly pump: ChangePump,
+    private readonly settings: SyncSettings,
+    private readonly log: Logger,
+  ) {}
+
+  private settingsOf(c: Collection): string {
+    // The viewer's language is in here because busy blocks are rendered in it.
+    return `cap=${this.settings.maxRecords};private=${this.settings.privateAppointments};lang=${c.home.language}`;
+  }
+
+  /**
+   * The collection's state, up to date with BrokerStar. A poll on an unchanged collection costs
+   * one query (pending changes, generation and position together).
+   */
+  async state(c: Collection): Promise<SyncPosition> {
+    let row = await this.read(this.pool, c);
+    if (row.pending) {
+      await this.pump.catchUp();
+      row = await this.read(this.pool, c);
+    }
+    if (this.needsRefresh(c, row)) row = await this.refresh(c);
+    return stateOf(row);
+  }
+
+  private async read(db: Queryable, c: Collection, lock = false): Promise<Row> {
+    const columns = `c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings,
+              c.refreshed_on = current_date AS fresh_today, c.eligible, c.served, c.capped, c.changed_at,
+              (SELECT max(value) FROM dav.generation WHERE scope = ANY($2)) AS generation`;
+    const { rows } = lock
+      ? await db.query<Row>(`SELECT ${columns}, false AS pending FROM dav.collection c WHERE c.key = $1 FOR UPDATE`, [
+          c.key,
+          MEMBERSHIP_SCOPES[c.type],
+        ])
+      : await db.query<Row>(
+          `SELECT ${columns},
+                  (EXISTS (SELECT 1 FROM dav.change_log)
+                   OR EXISTS (SELECT 1 FROM dav.entity WHERE reannounce_due <= now())) AS pending
+             FROM (SELECT $1::text AS k) k LEFT JOIN dav.collection c ON c.key = k.k`,
+          [c.key, MEMBERSHIP_SCOPES[c.type]],
+        );
+    return rows[0]!;
+  }
+
+  private needsRefresh(c: Collection, row: Row): boolean {
+    return (
+      row.key === null ||
+      BigInt(row.generation) > BigInt(row.seen_generation) ||
+      row.settings !== this.settingsOf(c) ||
+      (dependsOnToday(c) && !row.fresh_today)
+    );
+  }
+
+  private async refresh(c: Collection): Promise<Row> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO dav.collection (key, epoch) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
+        c.key,
+        randomBytes(8).toString('hex'),
+      ]);
+      // Serialises refreshes of one collection across requests and server instances; the
+      // generation is read before the members, so a change landing meanwhile triggers another.
+      const before = await this.read(client, c, true);
+      if (!this.needsRefresh(c, before)) {
+        await client.query('COMMIT');
+        return before;
+      }
+      const { text, values } = named(DIFF_SQL(MEMBERSHIP_SQL[c.type]), {
+        key: c.key,
+        viewer: c.home.id,
+        owner: c.owner.id,
+        cap: this.settings.maxRecords,
+        today: 'today',
+        lang: c.home.language,
+        mode: this.settings.privateAppointments,
+      });
+      const { rows } = await client.query<{ last_seq: string | null; served: number; eligible: number; changes: number }>(text, values);
+      const diff = rows[0]!;
+      const capped = diff.eligible > diff.served;
+      const { rows: after } = await client.query<Row>(
+        `UPDATE dav.collection SET seq = coalesce($2::bigint, seq), seen_generation = $3, settings = $4,
+                refreshed_on = current_date, eligible = $5, served = $6, capped = $7, refreshed_at = now(),
+                changed_at = CASE WHEN $2::bigint IS NULL THEN changed_at ELSE now() END
+          WHERE key = $1
+          RETURNING key, epoch, seq, min_seq, seen_generation, settings, true AS fresh_today, eligible, served, capped,
+                    changed_at, seen_generation AS generation, false AS pending`,
+        [c.key, diff.last_seq, before.generation, this.settingsOf(c), diff.eligible, diff.served, capped],
+      );
+      await client.query('COMMIT');
+      if (capped && !before.capped) {
+        this.log.warn(
+          { collection: c.key, user: c.home.username, eligible: diff.eligible, served: diff.served, cap: this.settings.maxRecords },
+          'collection reached MAX_RECORDS: only the first items by priority are served',
+        );
+      }
+      if (diff.changes > 0) this.log.debug({ collection: c.key, changes: diff.changes }, 'collection changed');
+      return after[0]!;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function stateOf(row: Row): SyncPosition {
+  return {
+    key: row.key!,
+    epoch: row.epoch,
+    seq: row.seq,
+    minSeq: row.min_seq,
+    eligible: row.eligible,
+    served: row.served,
+    capped: row.capped,
+    changedAt: row.changed_at,
+    syncToken: formatSyncToken(row.epoch, row.seq),
+  };
+}
+
+/**
+ * The eligible set (membership SQL) against the stored members: upsert what is new or has another
+ * ETag, tombstone what left, each with a fresh sequence number. One statement, nothing shipped to
+ * Node.
+ */
+const DIFF_SQL = (membership: string) => `
+  WITH fresh AS MATERIALIZED (${membership}),
+  served AS (SELECT * FROM fresh WHERE etag IS NOT NULL),
+  upserted AS (
+    INSERT INTO dav.member AS m (collection, name, entity_kind, entity_id, view, etag, seq, changed_at)
+    SELECT :key::text, f.name, f.entity_kind, f.entity_id, f.view, f.etag, nextval('dav.member_seq'), now()
+      FROM served f
+      LEFT JOIN dav.member old ON old.collection = :key::text AND old.name = f.name
+     WHERE old.etag IS DISTINCT FROM f.etag
+    ON CONFLICT (collection, name) DO UPDATE SET
+      entity_kind = EXCLUDED.entity_kind, entity_id = EXCLUDED.entity_id, view = EXCLUDED.view,
+      etag = EXCLUDED.etag, seq = EXCLUDED.seq, changed_at = EXCLUDED.changed_at
+    RETURNING m.seq),
+  removed AS (
+    UPDATE dav.member m SET etag = NULL, seq = nextval('dav.member_seq'), changed_at = now()
+     WHERE m.collection = :key::text AND m.etag IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM served f WHERE f.name = m.name)
+    RETURNING m.seq)
+  SELECT (SELECT max(seq) FROM (SELECT seq FROM upserted UNION ALL SELECT seq FROM removed) s)::text AS last_seq,
+         (SELECT count(*) FROM served)::int AS served,
+         coalesce((SELECT max(eligible) FROM fresh), 0)::int AS eligible,
+         ((SELECT count(*) FROM upserted) + (SELECT count(*) FROM removed))::int AS changes`;

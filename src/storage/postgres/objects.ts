@@ -1,0 +1,91 @@
+// Reads a collection's members with their stored representation (dav.member joined to
+// dav.entity): one query per listing, multiget or sync answer, bodies streamed through a cursor so
+// a 5,000-card answer never sits in memory.
+import Cursor from 'pg-cursor';
+import type pg from 'pg';
+import type { Collection, DavObject, ObjectOptions } from '../types.js';
+import { named } from './queryable.js';
+
+export interface ObjectQuery {
+  /** Extra conditions on m (member) and e (entity), with :named parameters. */
+  readonly where?: string;
+  readonly params?: Record<string, unknown>;
+  readonly orderBy?: string;
+  readonly limit?: number;
+  /** Include removed members (tombstones) as rows with `removed` true: sync answers need them. */
+  readonly includeRemoved?: boolean;
+}
+
+/** Busy blocks come from the entity's busy views in the viewer's language. */
+function columns(opts: ObjectOptions): string {
+  const body =
+    opts.vcardVersion === '4.0' ? `coalesce(e.body_v4, e.body)` : 'e.body';
+  return `m.name, m.seq, m.etag IS NULL AS removed,
+    CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
+    CASE WHEN m.view = 'busy' THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END AS last_modified,
+    CASE WHEN m.view = 'busy' THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE e.size END AS size
+    ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'body' ELSE ${body} END AS body` : ''}`;
+}
+
+export function objectSql(c: Collection, opts: ObjectOptions, q: ObjectQuery): { text: string; values: unknown[] } {
+  const sql = `SELECT ${columns(opts)}
+      FROM dav.member m
+      ${q.includeRemoved ? 'LEFT ' : ''}JOIN dav.entity e ON e.kind = m.entity_kind AND e.id = m.entity_id
+     WHERE m.collection = :collection ${q.includeRemoved ? '' : 'AND m.etag IS NOT NULL'} ${q.where ? `AND ${q.where}` : ''}
+     ORDER BY ${q.orderBy ?? 'm.entity_id'}
+     ${q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : ''}`;
+  return named(sql, { collection: c.key, lang: c.home.language, ...q.params });
+}
+
+export interface ObjectRow {
+  readonly name: string;
+  readonly seq: string;
+  readonly removed: boolean;
+  readonly etag: string | null;
+  readonly last_modified: Date;
+  readonly size: number | null;
+  readonly body?: string | null;
+}
+
+export function toObject(r: ObjectRow): DavObject | undefined {
+  if (r.removed || !r.etag) return undefined; // removed, or a busy view that could not be rendered
+  return { name: r.name, etag: r.etag, lastModified: r.last_modified, size: r.size ?? 0, ...(r.body != null ? { body: r.body } : {}) };
+}
+
+const CURSOR_BATCH = 200;
+
+/** Rows through a server-side cursor; the client is released when the consumer stops. */
+export async function* streamRows<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[]): AsyncGenerator<R> {
+  const client = await pool.connect();
+  const cursor = client.query(new Cursor<R>(text, values));
+  let failed: Error | undefined;
+  try {
+    for (;;) {
+      const rows = await cursor.read(CURSOR_BATCH);
+      if (rows.length === 0) break;
+      yield* rows;
+    }
+  } catch (e) {
+    failed = e as Error;
+    throw e;
+  } finally {
+    try {
+      await cursor.close();
+    } catch (e) {
+      failed ??= e as Error;
+    }
+    client.release(failed);
+  }
+}
+
+/** A listing: small rows are fetched at once, bodies are streamed. */
+export async function* queryObjects(pool: pg.Pool, c: Collection, opts: ObjectOptions, q: ObjectQuery = {}): AsyncGenerator<DavObject> {
+  const { text, values } = objectSql(c, opts, q);
+  const rows: AsyncIterable<ObjectRow> | ObjectRow[] = opts.withBody
+    ? streamRows<ObjectRow & pg.QueryResultRow>(pool, text, values)
+    : (await pool.query<ObjectRow & pg.QueryResultRow>(text, values)).rows;
+  for await (const r of rows) {
+    const o = toObject(r);
+    if (o) yield o;
+  }
+}

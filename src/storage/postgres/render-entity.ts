@@ -1,0 +1,204 @@
+// Turns a loaded record into the row the server stores in dav.entity: the served text, its ETag,
+// and the stamps (SEQUENCE, LAST-MODIFIED) that move only when the served content changes. The
+// content is compared by rendering with neutral stamps, so a BrokerStar write that changes nothing
+// served (updated_at alone, an unserved column) changes no ETag.
+import { createHash } from 'node:crypto';
+import ICAL from 'ical.js';
+import { RENDERER_VERSION, renderAppointment, renderTask, renderVcard, type RenderOptions } from '../../ical/index.js';
+import type { AppointmentRecord, ContactRecord, Language, RenderStamp, TaskRecord } from '../records.js';
+
+export type EntityKind = 'contact' | 'task' | 'appointment';
+
+/** What the store already holds for an entity (without its bodies). */
+export interface EntityStamps {
+  readonly contentHash: string;
+  readonly sequence: number;
+  readonly changedAt: Date;
+  readonly contentChangedAt: Date;
+  readonly busy: BusyStamps | null;
+}
+
+export interface BusyStamps {
+  readonly hash: string;
+  readonly sequence: number;
+  readonly changedAt: string;
+}
+
+export interface BusyState extends BusyStamps {
+  readonly views: Record<Language, { etag: string; body: string; size: number }>;
+}
+
+export interface EntityRow {
+  readonly kind: EntityKind;
+  readonly id: string;
+  readonly contentHash: string;
+  readonly sequence: number;
+  readonly changedAt: Date;
+  readonly contentChangedAt: Date;
+  readonly etag: string;
+  readonly body: string;
+  readonly size: number;
+  readonly bodyV4: string | null;
+  readonly busy: BusyState | null;
+  readonly rangeStart: Date | null;
+  readonly rangeEnd: Date | null;
+}
+
+const NEUTRAL: RenderStamp = { lastModified: new Date(0), sequence: 0 };
+const LANGUAGES: readonly Language[] = ['de', 'fr', 'it', 'en'];
+
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
+/** Strong, quoted, derived from the exact bytes served: GET, PROPFIND and REPORT always agree. */
+export const etagOf = (body: string) => `"${sha(body).slice(0, 27)}"`;
+const contentHashOf = (neutral: string) => sha(`${RENDERER_VERSION}\n${neutral}`);
+
+interface Stamped {
+  readonly contentHash: string;
+  readonly sequence: number;
+  readonly changedAt: Date;
+  readonly contentChangedAt: Date;
+}
+
+/**
+ * Stamps after this pass: unchanged when the content is the same and nothing forces a new
+ * announcement; otherwise SEQUENCE + 1 and LAST-MODIFIED = now.
+ */
+function nextStamps(hash: string, prior: Stamped | undefined, force: boolean, now: Date): Stamped | undefined {
+  if (prior && prior.contentHash === hash && !force) return undefined;
+  return {
+    contentHash: hash,
+    sequence: prior ? prior.sequence + 1 : 0,
+    changedAt: now,
+    contentChangedAt: prior && prior.contentHash === hash ? prior.contentChangedAt : now,
+  };
+}
+
+/** Renders `render` if its content changed (or `force`); undefined = keep the stored row. */
+function renderStamped(
+  render: (stamp: RenderStamp) => string,
+  prior: EntityStamps | undefined,
+  force: boolean,
+  now: Date,
+): { stamps: Stamped; body: string } | undefined {
+  const hash = contentHashOf(render(NEUTRAL));
+  const stamps = nextStamps(hash, prior, force, now);
+  if (!stamps) return undefined;
+  return { stamps, body: render({ lastModified: stamps.changedAt, sequence: stamps.sequence }) };
+}
+
+function row(kind: EntityKind, id: string, r: { stamps: Stamped; body: string }, extra: Partial<EntityRow> = {}): EntityRow {
+  return {
+    kind,
+    id,
+    ...r.stamps,
+    etag: etagOf(r.body),
+    body: r.body,
+    size: Buffer.byteLength(r.body),
+    bodyV4: null,
+    busy: null,
+    rangeStart: null,
+    rangeEnd: null,
+    ...extra,
+  };
+}
+
+export function renderContactEntity(
+  c: ContactRecord,
+  prior: EntityStamps | undefined,
+  force: boolean,
+  now: Date,
+  opts: RenderOptions,
+): EntityRow | undefined {
+  const r = renderStamped((s) => renderVcard(c, s, '3.0', opts), prior, force, now);
+  if (!r) return undefined;
+  const stamp = { lastModified: r.stamps.changedAt, sequence: r.stamps.sequence };
+  return row('contact', c.id, r, { bodyV4: renderVcard(c, stamp, '4.0', opts) });
+}
+
+export function renderTaskEntity(t: TaskRecord, prior: EntityStamps | undefined, force: boolean, now: Date, opts: RenderOptions): EntityRow | undefined {
+  const r = renderStamped((s) => renderTask(t, s, opts), prior, force, now);
+  return r && row('task', t.id, r);
+}
+
+/**
+ * Appointments carry two views: the full one, and for private appointments the busy block that
+ * colleagues see, stamped on its own so a change of subject does not show in the busy block.
+ */
+export function renderAppointmentEntity(
+  a: AppointmentRecord,
+  prior: EntityStamps | undefined,
+  force: boolean,
+  now: Date,
+  opts: RenderOptions,
+): EntityRow | undefined {
+  const render = (s: RenderStamp) => renderAppointment(a, s, { kind: 'full' }, opts);
+  const full = renderStamped(render, prior, force, now);
+  const busy = a.isPrivate ? renderBusy(a, prior?.busy ?? null, force, now, opts) : null;
+  const busyChanged = busy ? busy.changed : prior?.busy != null;
+  if (!full && !busyChanged) return undefined;
+  // Only the busy view changed: the full view keeps its stamps (and so its bytes and ETag).
+  const stamped = full ?? { stamps: prior!, body: render({ lastModified: prior!.changedAt, sequence: prior!.sequence }) };
+  const span = occurrenceSpan(a);
+  return row('appointment', a.id, stamped, { busy: busy?.state ?? null, rangeStart: span.start, rangeEnd: span.end });
+}
+
+function renderBusy(
+  a: AppointmentRecord,
+  prior: BusyStamps | null,
+  force: boolean,
+  now: Date,
+  opts: RenderOptions,
+): { state: BusyState; changed: boolean } {
+  const render = (lang: Language, s: RenderStamp) => renderAppointment(a, s, { kind: 'busy', language: lang }, opts);
+  const hash = contentHashOf(render('de', NEUTRAL));
+  const changed = !prior || prior.hash !== hash || force;
+  const sequence = prior ? prior.sequence + (changed ? 1 : 0) : 0;
+  const changedAt = changed ? now : new Date(prior!.changedAt);
+  const views = {} as BusyState['views'];
+  for (const lang of LANGUAGES) {
+    const body = render(lang, { lastModified: changedAt, sequence });
+    views[lang] = { etag: etagOf(body), body, size: Buffer.byteLength(body) };
+  }
+  return { state: { hash, sequence, changedAt: changedAt.toISOString(), views }, changed };
+}
+
+/** Generous bounds of all occurrences (a prefilter for time ranges and the cap order). */
+export function occurrenceSpan(a: AppointmentRecord): { start: Date; end: Date | null } {
+  let start = a.startsAt.getTime();
+  let end: number | null = a.endsAt.getTime();
+  for (const x of a.exceptions) {
+    if (x.isCancelled || !x.startsAt) continue;
+    start = Math.min(start, x.startsAt.getTime());
+    if (end !== null && x.endsAt) end = Math.max(end, x.endsAt.getTime());
+  }
+  if (a.recurrenceRule) end = seriesEnd(a, end);
+  // All-day dates are local midnights of the appointment's zone, but a query reads them in the
+  // calendar owner's zone: widen by the largest offset difference so the prefilter stays a superset.
+  const slack = a.allDay ? 28 * 3600_000 : 0;
+  return { start: new Date(start - slack), end: end === null ? null : new Date(end + slack) };
+}
+
+const DAY = 86_400_000;
+const MAX_COUNTED = 10_000;
+
+/** End of the last occurrence; null when the rule never ends. One day of slack covers DST shifts. */
+function seriesEnd(a: AppointmentRecord, end: number | null): number | null {
+  let recur: ICAL.Recur;
+  try {
+    recur = ICAL.Recur.fromString(a.recurrenceRule!);
+  } catch {
+    return null; // unreadable rule: treat as unbounded so nothing is filtered out wrongly
+  }
+  const duration = a.endsAt.getTime() - a.startsAt.getTime();
+  if (recur.until) return Math.max(end ?? 0, recur.until.toJSDate().getTime() + duration + DAY);
+  if (!recur.count) return null;
+  if (recur.count > MAX_COUNTED) return null;
+  const it = recur.iterator(ICAL.Time.fromJSDate(a.startsAt, true));
+  let last = a.startsAt.getTime();
+  for (let i = 0; i < recur.count; i++) {
+    const next = it.next();
+    if (!next) break;
+    last = next.toJSDate().getTime();
+  }
+  return Math.max(end ?? 0, last + duration + DAY);
+}

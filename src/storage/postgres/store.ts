@@ -1,0 +1,196 @@
+// The DavStore over PostgreSQL: BrokerStar's tables (read through brokerstar/), the change pump
+// and the per-collection member lists the server keeps in its own schema.
+import type pg from 'pg';
+import type { RenderOptions } from '../../ical/index.js';
+import type { Logger } from '../../logger.js';
+import { parseSyncToken } from '../sync-token.js';
+import type {
+  CalendarPrefilter,
+  ChangeEntry,
+  ChangeSet,
+  Collection,
+  CollectionState,
+  CollectionStatus,
+  DavObject,
+  DavStore,
+  ObjectOptions,
+  Principal,
+  UpdateOutcome,
+  UpdateRequest,
+} from '../types.js';
+import { principalById, principalByUsername, sharedCalendarOwners } from './brokerstar/principals.js';
+import { ownCollections, sharedCollection } from './catalog.js';
+import { CollectionSync, type SyncSettings } from './collection-sync.js';
+import { objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
+import { ChangePump } from './pump.js';
+import { updateObject } from './client-edits.js';
+
+export interface PostgresStoreOptions extends SyncSettings {
+  readonly pool: pg.Pool;
+  readonly log: Logger;
+  readonly retentionDays: number;
+  readonly photoMaxPixels: number;
+  readonly renderOptions: RenderOptions;
+  /** Seconds between two re-announcements of one item (a looping client cannot flood the log). */
+  readonly reannounceMinIntervalSeconds?: number;
+}
+
+const COMPONENT_OF: Record<Collection['type'], CalendarPrefilter['component']> = {
+  contacts: null,
+  events: 'VEVENT',
+  'shared-events': 'VEVENT',
+  tasks: 'VTODO',
+};
+
+export class PostgresStore implements DavStore {
+  readonly pump: ChangePump;
+  private readonly sync: CollectionSync;
+  private readonly pool: pg.Pool;
+
+  constructor(private readonly opts: PostgresStoreOptions) {
+    this.pool = opts.pool;
+    this.pump = new ChangePump({
+      pool: opts.pool,
+      renderOptions: opts.renderOptions,
+      photoMaxPixels: opts.photoMaxPixels,
+      retentionDays: opts.retentionDays,
+      log: opts.log,
+    });
+    this.sync = new CollectionSync(opts.pool, this.pump, opts, opts.log);
+  }
+
+  principalByUsername(username: string): Promise<Principal | undefined> {
+    return principalByUsername(this.pool, username);
+  }
+
+  principalById(id: string): Promise<Principal | undefined> {
+    return principalById(this.pool, id);
+  }
+
+  async collections(home: Principal): Promise<Collection[]> {
+    const shared = await sharedCalendarOwners(this.pool, home.id, this.opts.retentionDays);
+    return [...ownCollections(home), ...shared.map((s) => sharedCollection(home, s))];
+  }
+
+  async state(c: Collection): Promise<CollectionState> {
+    const s = await this.sync.state(c);
+    return { syncToken: s.syncToken, count: s.served };
+  }
+
+  listObjects(c: Collection, opts: ObjectOptions): AsyncIterable<DavObject> {
+    return queryObjects(this.pool, c, opts);
+  }
+
+  async getObjects(c: Collection, names: readonly string[], opts: ObjectOptions): Promise<Map<string, DavObject>> {
+    const out = new Map<string, DavObject>();
+    if (names.length === 0) return out;
+    for await (const o of queryObjects(this.pool, c, opts, { where: 'm.name = ANY(:names::text[])', params: { names } })) {
+      out.set(o.name, o);
+    }
+    return out;
+  }
+
+  queryCalendar(c: Collection, f: CalendarPrefilter, opts: ObjectOptions): AsyncIterable<DavObject> {
+    const component = COMPONENT_OF[c.type];
+    if (f.component !== null && f.component !== component) return (async function* () {})();
+    const range = component === 'VEVENT' ? f.timeRange : null;
+    if (!range || (range.start === null && range.end === null)) return queryObjects(this.pool, c, opts);
+    // A superset of the overlapping occurrences (bounds inclusive, so zero-length events stay in);
+    // the report re-checks each candidate with the reference matcher.
+    return queryObjects(this.pool, c, opts, {
+      where: `(:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') >= :start::timestamptz)
+          AND (:end::timestamptz IS NULL OR e.range_start <= :end::timestamptz)`,
+      params: { start: range.start, end: range.end },
+    });
+  }
+
+  async reannounce(c: Collection, name: string, opts: { delaySeconds: number; reason: string }): Promise<boolean> {
+    const interval = this.opts.reannounceMinIntervalSeconds ?? 60;
+    // Within the interval the announcement is deferred to its end, not dropped: the client that
+    // deleted locally still gets the item back, but at most once per interval.
+    const { rows } = await this.pool.query<{ immediate: boolean }>(
+      `UPDATE dav.entity e
+          SET reannounce_due = least(coalesce(e.reannounce_due, 'infinity'),
+                                     greatest(now() + make_interval(secs => $3),
+                                              coalesce(e.reannounced_at + make_interval(secs => $4), '-infinity')))
+         FROM dav.member m
+        WHERE m.collection = $1 AND m.name = $2 AND m.etag IS NOT NULL
+          AND e.kind = m.entity_kind AND e.id = m.entity_id
+        RETURNING (e.reannounced_at IS NULL OR e.reannounced_at <= now() - make_interval(secs => $4)) AS immediate`,
+      [c.key, name, opts.delaySeconds, interval],
+    );
+    const immediate = rows[0]?.immediate ?? false;
+    this.opts.log.info({ collection: c.key, name, reason: opts.reason, immediate }, 'item re-announced');
+    return immediate;
+  }
+
+  async changesSince(c: Collection, token: string | null, opts: ObjectOptions & { limit?: number }): Promise<ChangeSet | 'invalid'> {
+    const s = await this.sync.state(c);
+    const current = BigInt(s.seq);
+    let from = 0n;
+    if (token !== null) {
+      const seq = parseSyncToken(token, s.epoch);
+      if (seq === undefined || seq > current || seq < BigInt(s.minSeq)) return 'invalid';
+      from = seq;
+    }
+    // Initial sync: present members only; later: every member touched after the token, removed
+    // ones included. Bounded above by the position read, so nothing is skipped by a concurrent refresh.
+    const q = {
+      where: `m.seq > :from::bigint AND m.seq <= :to::bigint`,
+      params: { from: from.toString(), to: s.seq },
+      orderBy: 'm.seq',
+      limit: opts.limit !== undefined ? opts.limit + 1 : undefined,
+      includeRemoved: token !== null,
+    };
+    const { text, values } = objectSql(c, opts, q);
+    const pool = this.pool;
+    if (opts.limit !== undefined) {
+      const { rows } = await pool.query<ObjectRow>(text, values);
+      const truncated = rows.length > opts.limit;
+      const kept = truncated ? rows.slice(0, opts.limit) : rows;
+      const last = kept[kept.length - 1];
+      return {
+        syncToken: truncated && last ? s.syncToken.replace(/-\d+$/, `-${last.seq}`) : s.syncToken,
+        truncated,
+        entries: entriesOf(kept),
+      };
+    }
+    return {
+      syncToken: s.syncToken,
+      truncated: false,
+      entries: entriesOf(opts.withBody ? streamRows<ObjectRow>(pool, text, values) : (await pool.query<ObjectRow>(text, values)).rows),
+    };
+  }
+
+  updateObject(c: Collection, name: string, req: UpdateRequest): Promise<UpdateOutcome> {
+    return updateObject(
+      {
+        pool: this.pool,
+        log: this.opts.log,
+        renderOptions: this.opts.renderOptions,
+        catchUp: () => this.pump.catchUp(),
+        reannounce: (col, n, o) => this.reannounce(col, n, o),
+      },
+      c,
+      name,
+      req,
+    );
+  }
+
+  async status(home: Principal): Promise<CollectionStatus[]> {
+    const out: CollectionStatus[] = [];
+    for (const c of await this.collections(home)) {
+      const s = await this.sync.state(c);
+      out.push({ collection: c, eligible: s.eligible, served: s.served, capped: s.capped, lastChanged: s.changedAt, syncToken: s.syncToken });
+    }
+    return out;
+  }
+}
+
+async function* entriesOf(rows: AsyncIterable<ObjectRow> | Iterable<ObjectRow>): AsyncGenerator<ChangeEntry> {
+  for await (const r of rows) {
+    // A member whose entity vanished after the refresh is reported as removed; the next refresh
+    // tombstones it anyway.
+    yield { name: r.name, object: toObject(r) ?? null };
+  }
+}
