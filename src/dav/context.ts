@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { DavStore, Principal } from '../storage/types.js';
-import { DavError, malformedXml, payloadTooLarge, unsupportedMediaType } from './errors.js';
+import { DavError, malformedXml, payloadTooLarge } from './errors.js';
 import type { AccessPolicy } from './policy.js';
 import { parseXml, XmlParseError, type XmlElement } from './xml/parse.js';
 
@@ -67,8 +67,6 @@ export async function readRequestBody(req: Request, limit: number): Promise<stri
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const XML_TYPES = /^(application|text)\/([a-z0-9.+-]+\+)?xml\b/i;
-
 export function createContext(services: DavServices, req: Request, res: Response, user: Principal, path: string): DavContext {
   let body: Promise<string> | undefined;
   const ctx: DavContext = {
@@ -86,12 +84,8 @@ export function createContext(services: DavServices, req: Request, res: Response
     async readXml() {
       const text = await ctx.readBody();
       if (text.trim() === '') return undefined;
-      const type = req.headers['content-type'];
-      // Many clients send no or a wrong Content-Type with PROPFIND/REPORT bodies; only refuse
-      // types that are clearly not XML.
-      if (type && !XML_TYPES.test(type) && !/^(text\/plain|application\/octet-stream)/i.test(type)) {
-        throw unsupportedMediaType(`expected an XML body, got ${type}`);
-      }
+      // The Content-Type of PROPFIND/REPORT bodies is not checked: clients send none, text/xml,
+      // application/xml or (curl) a form type; the parser decides.
       try {
         return parseXml(text);
       } catch (e) {

@@ -17,7 +17,8 @@ export function davHandler(services: DavServices) {
           headers: { Allow: 'OPTIONS, GET, HEAD, PROPFIND, REPORT' },
         });
       }
-      const ctx = createContext(services, req, res, user, req.path);
+      // Log through the request's child logger, so every line carries the request id.
+      const ctx = createContext({ ...services, log: req.log ?? services.log }, req, res, user, req.path);
       await handler.handle(ctx);
     } catch (e) {
       next(e);

@@ -78,6 +78,30 @@ export const MESSAGES = {
     de: 'Sperren (LOCK) wird nicht unterstützt.',
     en: 'Locking is not supported.',
   },
+  'invalid-data': {
+    de: 'Die gesendeten Kalenderdaten sind ungültig und wurden nicht übernommen.',
+    en: 'The calendar data sent is not valid and was not saved.',
+  },
+  'uid-mismatch': {
+    de: 'Die UID passt nicht zu diesem Eintrag. Neue Einträge bitte in BrokerStar erfassen.',
+    en: 'The UID does not match this item. Please create new items in BrokerStar.',
+  },
+  'wrong-component': {
+    de: 'Diese Sammlung nimmt nur Termine bzw. nur Aufgaben auf.',
+    en: 'This collection holds only appointments or only tasks.',
+  },
+  stale: {
+    de: 'Der Eintrag wurde inzwischen in BrokerStar geändert. Bitte zuerst synchronisieren.',
+    en: 'The item was changed in BrokerStar meanwhile. Please synchronise first.',
+  },
+  'wrong-content-type': {
+    de: 'Falsches Datenformat: erwartet wird text/calendar bzw. text/vcard.',
+    en: 'Wrong data format: text/calendar or text/vcard is expected.',
+  },
+  'too-large': {
+    de: 'Der Eintrag ist zu gross.',
+    en: 'The item is too large.',
+  },
   'invalid-sync-token': {
     de: 'Der Synchronisationsstand ist abgelaufen; bitte vollständig neu synchronisieren.',
     en: 'The sync token has expired; please do a full sync.',

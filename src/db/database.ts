@@ -27,7 +27,11 @@ export function createPool(url: string, max: number, log?: Logger): pg.Pool {
   return pool;
 }
 
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+/**
+ * `role: 'server'` takes over an embedded cluster left running by a killed server; `'command'`
+ * (CLI commands) uses a running one and leaves it running for the server that owns it.
+ */
+export async function openDatabase(config: Config, log: Logger, role: 'server' | 'command' = 'server'): Promise<Database> {
   if (config.databaseUrl) {
     const pool = createPool(config.databaseUrl, config.dbPoolSize, log);
     await pool.query('SELECT 1');
@@ -38,6 +42,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     dataDir: config.dataDir,
     port: config.embeddedPgPort,
     persistent: true,
+    takeOver: role === 'server',
     onLog: (line) => log.trace({ pg: line }, 'embedded postgres'),
   });
   try {

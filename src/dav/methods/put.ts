@@ -1,15 +1,69 @@
-// PUT (RFC 4918 §9.7, RFC 4791 §5.3.2): creates are refused (data is created in BrokerStar);
-// an update passes the policy's privilege check, then the edit rules decide field by field.
+// PUT (RFC 4918 §9.7, RFC 4791 §5.3.2, RFC 6352 §6.3.2): creates are refused (data is created in
+// BrokerStar); an update passes the policy's privilege check, then the store's edit rules decide
+// field by field. Every refusal re-announces the server's copy so clients restore it.
+import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
-import { DavError } from '../errors.js';
+import { DavError, preconditionFailed } from '../errors.js';
 import { needPrivileges } from '../policy.js';
 import { resolvePath } from '../resolve.js';
-import { hrefOf, isObjectResource } from '../resources.js';
-import { BS, DAV } from '../xml/names.js';
+import { hrefOf, isObjectResource, type ObjectResource } from '../resources.js';
+import { BS, CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
 import type { MethodHandler } from './types.js';
 
 const createKey = (type: string) =>
   type === 'contacts' ? 'create-contact' : type === 'tasks' ? 'create-task' : 'create-appointment';
+
+/** What the edit rules' refusals mean to a client: the message and the precondition elements. */
+const RULES: Record<string, { key: string; element: ClarkName }> = {
+  'not-owner': { key: 'not-owner-appointment', element: BS.notOwner },
+  'change-organizer': { key: 'change-organizer', element: BS.organizerInBrokerstar },
+  'change-participants': { key: 'change-participants', element: BS.participantsInBrokerstar },
+  'make-private': { key: 'private-appointment', element: BS.privateNotAccepted },
+  'reassign-task': { key: 'reassign-task', element: BS.assignInBrokerstar },
+  'invalid-data': { key: 'invalid-data', element: CALDAV.validCalendarData },
+  'uid-mismatch': { key: 'uid-mismatch', element: CALDAV.noUidConflict },
+  'wrong-component': { key: 'wrong-component', element: CALDAV.supportedCalendarComponent },
+};
+
+const CALENDAR_TYPE = /^text\/calendar\b/i;
+const VCARD_TYPE = /^text\/(x-)?vcard\b/i;
+
+function checkContentType(ctx: DavContext, target: ObjectResource): void {
+  const type = ctx.req.headers['content-type'];
+  if (!type) return; // some clients send none; the parser decides
+  const ok = target.kind === 'address-object' ? VCARD_TYPE.test(type) : CALENDAR_TYPE.test(type);
+  if (!ok) {
+    throw new DavError(415, `expected ${target.kind === 'address-object' ? 'text/vcard' : 'text/calendar'}, got ${type}`, undefined, {
+      messageKey: 'wrong-content-type',
+    });
+  }
+}
+
+async function readBody(ctx: DavContext, target: ObjectResource): Promise<string> {
+  const limit = ctx.config.maxResourceSize;
+  try {
+    return await ctx.readBody(limit);
+  } catch (e) {
+    if (e instanceof DavError && e.status === 413) {
+      // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 name the limit the body broke.
+      const element = target.kind === 'address-object' ? CARDDAV.maxResourceSize : CALDAV.maxResourceSize;
+      throw new DavError(413, e.message, { name: element }, { messageKey: 'too-large' });
+    }
+    throw e;
+  }
+}
+
+/** Refuses, after announcing the server's copy again so clients that kept their edit restore it. */
+async function refuse(ctx: DavContext, target: ObjectResource, key: string, element: ClarkName, reason: string): Promise<never> {
+  await ctx.store.reannounce(target.collection, target.name, { delaySeconds: 0, reason });
+  throw needPrivileges(hrefOf(target), DAV.writeContent, { messageKey: key, extra: element });
+}
+
+function readOnlyRefusal(c: Collection): { key: string; element: ClarkName } {
+  if (c.type === 'contacts') return { key: 'edit-contact', element: BS.contactsReadOnly };
+  if (c.type === 'shared-events') return { key: 'not-owner-appointment', element: BS.notOwner };
+  return { key: 'read-only', element: BS.readOnlyCollection };
+}
 
 export const put: MethodHandler = {
   method: 'PUT',
@@ -19,16 +73,40 @@ export const put: MethodHandler = {
       throw needPrivileges(hrefOf(target), DAV.bind, { messageKey: 'collections-fixed', extra: BS.methodNotSupported });
     }
     const c = target.collection;
-    const existing = (await ctx.store.getObjects(c, [target.name], { withBody: true })).get(target.name);
+    checkContentType(ctx, target);
+    const body = await readBody(ctx, target);
+    const existing = (await ctx.store.getObjects(c, [target.name], { withBody: false })).get(target.name);
     if (!existing) {
       throw needPrivileges(hrefOf(target), DAV.bind, { messageKey: createKey(c.type), extra: BS.createInBrokerstar });
     }
+    // RFC 7232 §3.2: If-None-Match: * means "only if it does not exist yet".
+    if (String(ctx.req.headers['if-none-match'] ?? '').trim() === '*') throw preconditionFailed('the item already exists');
     if (!ctx.policy.privileges(ctx.user, target).has(DAV.writeContent)) {
-      const key = c.type === 'contacts' ? 'edit-contact' : c.type === 'shared-events' ? 'not-owner-appointment' : 'read-only';
-      await ctx.store.reannounce(c, target.name, { delaySeconds: 0, reason: 'refused PUT' });
-      throw needPrivileges(hrefOf(target), DAV.writeContent, { messageKey: key, extra: c.type === 'contacts' ? BS.contactsReadOnly : BS.readOnlyCollection });
+      const { key, element } = readOnlyRefusal(c);
+      await refuse(ctx, target, key, element, 'refused PUT: read-only');
     }
-    // Applying allowed edits is the write path's job (edit rules); until then every edit is refused.
-    throw new DavError(403, 'edits are not implemented yet', undefined, { messageKey: 'need-privileges' });
+    const outcome = await ctx.store.updateObject(c, target.name, {
+      body,
+      user: ctx.user,
+      ifMatch: ctx.req.headers['if-match'],
+      userAgent: ctx.userAgent,
+      method: 'PUT',
+      href: hrefOf(target),
+      reannounceDelaySeconds: ctx.config.reannounceDelaySeconds,
+    });
+    switch (outcome.kind) {
+      case 'not-found':
+        throw new DavError(404, 'no such item');
+      case 'precondition-failed':
+        throw new DavError(412, outcome.detail, undefined, { messageKey: 'stale' });
+      case 'refused': {
+        const rule = RULES[outcome.rule] ?? { key: 'need-privileges', element: BS.methodNotSupported };
+        return refuse(ctx, target, rule.key, rule.element, `refused PUT: ${outcome.rule} (${outcome.detail})`);
+      }
+      case 'updated':
+        // No ETag when BrokerStar now holds something else than the body (RFC 4791 §5.3.4).
+        if (outcome.etag) ctx.res.set('ETag', outcome.etag);
+        ctx.res.status(204).end();
+    }
   },
 };

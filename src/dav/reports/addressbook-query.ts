@@ -8,7 +8,7 @@ import { href, isCollectionResource } from '../resources.js';
 import { CARDDAV } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { child, textOf } from '../xml/parse.js';
-import { dataProps, requestedVcardVersion, validateDataProps } from './data-props.js';
+import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
 import { propsOf, reportPropRequest, requireChild } from './prop-request.js';
 import { defineReport } from './types.js';
 
@@ -40,12 +40,13 @@ export const addressbookQuery = defineReport<AddressbookQueryRequest>({
     await pctx.state(c);
     const version = requestedVcardVersion(propsOf(req.props));
     const extra = dataProps();
-    const objects = ctx.store.listObjects(c, { withBody: true, vcardVersion: version });
+    // An empty filter matches every card: no bodies needed unless address-data was asked for.
+    const filtering = req.filter.propFilters.length > 0;
+    const objects = ctx.store.listObjects(c, { withBody: filtering || wantsData(propsOf(req.props)), vcardVersion: version });
     async function* responses(): AsyncIterable<DavResponse> {
       let n = 0;
       for await (const object of objects) {
-        if (object.body === undefined) continue;
-        if (!matchesAddressFilter(req.filter, new ICAL.Component(ICAL.parse(object.body)))) continue;
+        if (filtering && !matches(req.filter, object.body)) continue;
         if (req.limit !== undefined && n >= req.limit) {
           yield { href: href.collection(c), status: 507 };
           return;
@@ -58,3 +59,13 @@ export const addressbookQuery = defineReport<AddressbookQueryRequest>({
     return { responses: responses() };
   },
 });
+
+/** Bodies are the server's own renderings; one that cannot be parsed simply does not match. */
+function matches(filter: AddressFilter, body: string | undefined): boolean {
+  if (body === undefined) return false;
+  try {
+    return matchesAddressFilter(filter, new ICAL.Component(ICAL.parse(body)));
+  } catch {
+    return false;
+  }
+}

@@ -30,9 +30,10 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
     const c = target.collection;
     await pctx.state(c);
     const push = pushdownOf(req.filter);
-    const needsCheck = !push.exact;
-    const withBody = needsCheck || propsOf(req.props).some((p) => p.name === CALDAV.calendarData);
     const only = isObjectResource(target) ? target.name : undefined;
+    // On an object URL the store does not narrow by component: the matcher must check.
+    const needsCheck = !push.exact || only !== undefined;
+    const withBody = needsCheck || propsOf(req.props).some((p) => p.name === CALDAV.calendarData);
     const candidates = only
       ? (await ctx.store.getObjects(c, [only], { withBody })).values()
       : ctx.store.queryCalendar(c, { component: push.component, timeRange: push.timeRange }, { withBody });
@@ -40,11 +41,7 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
     const timezone = c.owner.timeZone;
     async function* responses(): AsyncIterable<DavResponse> {
       for await (const object of candidates) {
-        if (needsCheck) {
-          if (object.body === undefined) continue;
-          const parsed = new ICAL.Component(ICAL.parse(object.body));
-          if (!matchesCalendarFilter(req.filter, parsed, timezone)) continue;
-        }
+        if (needsCheck && !matches(req.filter, object.body, timezone)) continue;
         const resource = { kind: 'calendar-object', collection: c, name: object.name } as const;
         yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
       }
@@ -53,3 +50,13 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
   },
 });
 
+
+/** Bodies are the server's own renderings; one that cannot be parsed simply does not match. */
+function matches(filter: CalendarFilter, body: string | undefined, timezone: string): boolean {
+  if (body === undefined) return false;
+  try {
+    return matchesCalendarFilter(filter, new ICAL.Component(ICAL.parse(body)), timezone);
+  } catch {
+    return false;
+  }
+}

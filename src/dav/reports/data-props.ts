@@ -2,7 +2,7 @@
 // computed from the member's body, parsed once per request rather than once per member.
 import { applyAddressData, parseAddressData, type AddressDataRequest } from '../filters/address-filter.js';
 import { applyCalendarData, parseCalendarData, type CalendarDataRequest } from '../filters/calendar-data.js';
-import type { XmlValue } from '../properties/registry.js';
+import type { PropTarget, XmlValue } from '../properties/registry.js';
 import type { ExtraProps } from '../propstats.js';
 import { CALDAV, CARDDAV, type ClarkName } from '../xml/names.js';
 import type { XmlElement } from '../xml/parse.js';
@@ -19,16 +19,19 @@ export const wantsData = (props: readonly XmlElement[]) =>
 export function dataProps(): ExtraProps {
   const calendarRequests = new WeakMap<XmlElement, CalendarDataRequest>();
   const addressRequests = new WeakMap<XmlElement, AddressDataRequest>();
-  const map = new Map<ClarkName, (t: { object?: { body?: string } }, el: XmlElement) => XmlValue | undefined>();
+  const map = new Map<ClarkName, (t: PropTarget, el: XmlElement) => XmlValue | undefined>();
   map.set(CALDAV.calendarData, (t, el) => {
     const body = t.object?.body;
+    // Floating and all-day times are read in the calendar owner's zone, as the matcher does.
+    const r = t.resource;
+    const zone = r && 'collection' in r ? r.collection.owner.timeZone : 'UTC';
     if (body === undefined) return undefined;
     let req = calendarRequests.get(el);
     if (!req) {
       req = parseCalendarData(el);
       calendarRequests.set(el, req);
     }
-    return { text: applyCalendarData(body, req) };
+    return { text: applyCalendarData(body, req, zone) };
   });
   map.set(CARDDAV.addressData, (t, el) => {
     const body = t.object?.body;

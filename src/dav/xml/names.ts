@@ -199,6 +199,7 @@ export const BS = {
   assignInBrokerstar: bs('assign-in-brokerstar'),
   notOwner: bs('not-owner'),
   participantsInBrokerstar: bs('participants-in-brokerstar'),
+  organizerInBrokerstar: bs('organizer-in-brokerstar'),
   privateNotAccepted: bs('private-not-accepted'),
   contactsReadOnly: bs('contacts-read-only'),
   methodNotSupported: bs('method-not-supported'),

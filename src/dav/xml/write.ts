@@ -27,7 +27,12 @@ export const ROOT_XMLNS = [...PREFIXES].map(([ns, p]) => `xmlns:${p}="${ns}"`).j
 const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
 
+/** Text content: quotes stay as they are (ETags are full of them); CR survives as &#13;. */
 export function escapeXml(s: string): string {
+  return s.replace(ILLEGAL, '').replace(/[&<>\r]/g, (c) => ESCAPES[c] ?? c);
+}
+
+export function escapeAttr(s: string): string {
   return s.replace(ILLEGAL, '').replace(/[&<>"\r]/g, (c) => ESCAPES[c] ?? c);
 }
 
@@ -37,13 +42,13 @@ function qualify(name: ClarkName): { tag: string; decl: string } {
   const prefix = PREFIXES.get(ns);
   if (prefix) return { tag: `${prefix}:${local}`, decl: '' };
   if (ns === '') return { tag: local, decl: '' };
-  return { tag: `x:${local}`, decl: ` xmlns:x="${escapeXml(ns)}"` };
+  return { tag: `x:${local}`, decl: ` xmlns:x="${escapeAttr(ns)}"` };
 }
 
 export function renderNode(node: XmlNode): string {
   const { tag, decl } = qualify(node.name);
   let attrs = decl;
-  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) attrs += ` ${k}="${escapeXml(v)}"`;
+  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) attrs += ` ${k}="${escapeAttr(v)}"`;
   const inner =
     (node.text !== undefined ? escapeXml(node.text) : '') +
     (node.raw ?? '') +

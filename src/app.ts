@@ -1,0 +1,84 @@
+// buildApp(deps): the Express application (never listens; main.ts and the tests do). Health and
+// metrics answer without credentials, /.well-known redirects, everything else is Basic-authenticated
+// DAV.
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type pg from 'pg';
+import { basicAuth } from './auth/basic-auth.js';
+import type { Lockout } from './auth/lockout.js';
+import type { Config } from './config.js';
+import { davHandler } from './dav/handler.js';
+import type { AccessPolicy } from './dav/policy.js';
+import { DAV_ROOT } from './dav/resources.js';
+import { errorHandler, type RefusalListener } from './http/errors.js';
+import { healthHandler, metricsHandler } from './http/health.js';
+import type { Metrics } from './http/metrics.js';
+import type { Logger } from './logger.js';
+import type { DavStore } from './storage/types.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly pool: pg.Pool;
+  readonly store: DavStore;
+  readonly policy: AccessPolicy;
+  readonly lockout: Lockout;
+  readonly metrics: Metrics;
+  /** Told about every refusal (the audit log). */
+  readonly onRefusal?: RefusalListener;
+}
+
+export function buildApp(deps: AppDeps): express.Express {
+  const app = express();
+  // ETags are ours (derived from the stored representation), never Express's body hash.
+  app.set('etag', false);
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const id = String(req.headers['x-request-id'] ?? randomUUID());
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      serializers: {
+        req: (req: { method: string; url: string; headers: Record<string, string> }) => ({
+          method: req.method,
+          url: req.url,
+          depth: req.headers?.depth,
+          userAgent: req.headers?.['user-agent'],
+        }),
+      },
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => deps.metrics.observe(req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    next();
+  });
+
+  app.get('/healthz', healthHandler(deps.pool));
+  app.get('/metrics', metricsHandler(deps.metrics, deps.pool));
+
+  // RFC 6764 §5: 301 to the DAV root on the same origin (Thunderbird abandons a cross-origin
+  // redirect once it sent credentials; Outlook cannot follow 308). Any method: iOS sends PROPFIND.
+  app.use(['/.well-known/caldav', '/.well-known/carddav'], (_req: Request, res: Response) => {
+    res.redirect(301, DAV_ROOT);
+  });
+
+  app.use(
+    basicAuth({
+      db: deps.pool,
+      lockout: deps.lockout,
+      cacheSeconds: deps.config.authCacheSeconds,
+      log: deps.log,
+    }),
+  );
+  app.use(davHandler({ config: deps.config, store: deps.store, policy: deps.policy, log: deps.log }));
+  app.use(errorHandler(deps.log, deps.onRefusal));
+  return app;
+}

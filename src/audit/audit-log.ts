@@ -1,0 +1,70 @@
+// The audit log (dav.audit_log): accepted client writes with their field changes, and every
+// refusal with its reason; read back by `brokerstar-dav audit`.
+import type { Request } from 'express';
+import type { Logger } from '../logger.js';
+import type { Queryable } from '../storage/postgres/queryable.js';
+
+export interface FieldChange {
+  readonly field: string;
+  readonly old: unknown;
+  readonly new: unknown;
+}
+
+export interface AuditEntry {
+  readonly employeeId: string | null;
+  readonly username: string | null;
+  readonly userAgent: string | null;
+  readonly method: string;
+  readonly resource: string;
+  readonly outcome: 'accepted' | 'refused';
+  readonly status: number;
+  readonly reason: string | null;
+  readonly changes?: readonly FieldChange[];
+}
+
+export interface AuditRow extends AuditEntry {
+  readonly id: string;
+  readonly at: Date;
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Queryable,
+    private readonly log: Logger,
+  ) {}
+
+  async record(e: AuditEntry, db: Queryable = this.db): Promise<void> {
+    await db.query(
+      `INSERT INTO dav.audit_log (employee_id, username, user_agent, method, resource, outcome, status, reason, changes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [e.employeeId, e.username, e.userAgent?.slice(0, 500) ?? null, e.method, e.resource, e.outcome, e.status, e.reason, e.changes ? JSON.stringify(e.changes) : null],
+    );
+  }
+
+  /** For the error middleware: a refusal is logged without delaying the answer. */
+  refusal(req: Request, status: number, reason: string): void {
+    this.record({
+      employeeId: req.login?.employeeId ?? null,
+      username: req.login?.username ?? null,
+      userAgent: req.headers['user-agent'] ?? null,
+      method: req.method,
+      resource: req.originalUrl.split('?')[0] ?? req.originalUrl,
+      outcome: 'refused',
+      status,
+      reason,
+    }).catch((err: unknown) => this.log.error({ err }, 'audit log write failed'));
+  }
+
+  async list(filter: { username?: string; since?: Date; limit?: number }): Promise<AuditRow[]> {
+    const { rows } = await this.db.query(
+      `SELECT id::text AS id, at, employee_id::text AS "employeeId", username, user_agent AS "userAgent", method, resource,
+              outcome, status, reason, changes
+         FROM dav.audit_log
+        WHERE ($1::text IS NULL OR username = $1) AND ($2::timestamptz IS NULL OR at >= $2)
+        ORDER BY at DESC, id DESC
+        LIMIT $3`,
+      [filter.username ?? null, filter.since ?? null, filter.limit ?? 100],
+    );
+    return rows as AuditRow[];
+  }
+}

@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// The `brokerstar-dav` command: serve, migrate, demo-data, password, status, audit. Configuration
+// comes from the environment only (README "Configuration"); a bad value stops with every problem.
+import type pg from 'pg';
+import { createAppPassword, listAppPasswords, revokeAppPassword, AccountError } from './auth/app-passwords.js';
+import { AuditLog } from './audit/audit-log.js';
+import { createStore } from './compose.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrate, MigrationError } from './db/migrate.js';
+import { DEMO_DATA_HELP, runDemoDataCommand } from './demo/cli.js';
+import { DemoDataError } from './demo/generate.js';
+import { createLogger, type Logger } from './logger.js';
+import { startServer } from './main.js';
+
+const HELP: Record<string, string> = {
+  main: `brokerstar-dav: CalDAV/CardDAV server for BrokerStar
+
+Usage: brokerstar-dav <command> [options]
+
+Commands:
+  serve                          run the server (npm start)
+  migrate                        apply the server's own database migrations
+  demo-data [options]            fill an empty BrokerStar database with a demo broker firm
+  password create USER [--label LABEL]
+                                 create an app password (printed once, last line alone)
+  password list USER             list a user's app passwords
+  password revoke USER LABEL     revoke one app password
+  status [USER]                  per collection: eligible and served items, last change
+  audit [--user U] [--since T] [--limit N]
+                                 client writes and refusals, newest first
+
+Configuration is read from environment variables; see README.md. Without DATABASE_URL the
+commands use the embedded demo database in DATA_DIR (started if the server is not running).
+Run "brokerstar-dav <command> --help" for a command's options.`,
+  serve: `Usage: brokerstar-dav serve
+
+Runs the server. Without DATABASE_URL: an embedded PostgreSQL in DATA_DIR with demo data, and a
+demo login printed at start. Stops gracefully on SIGTERM or SIGINT.`,
+  migrate: `Usage: brokerstar-dav migrate
+
+Applies the numbered migrations in migrations/ (schema "dav" only; BrokerStar's tables are never
+changed). Safe to run again: applied migrations are recorded and skipped.`,
+  password: `Usage:
+  brokerstar-dav password create USER [--label LABEL]   (default label: "default")
+  brokerstar-dav password list USER
+  brokerstar-dav password revoke USER LABEL
+
+USER is the BrokerStar username. A new password is printed once; only its argon2id hash is stored.`,
+  status: `Usage: brokerstar-dav status [USER]
+
+For each collection of USER (or of every active employee): how many items the employee may see,
+how many are served (MAX_RECORDS caps it), and when the collection last changed.`,
+  audit: `Usage: brokerstar-dav audit [--user USER] [--since TIME] [--limit N]
+
+Client writes (accepted, with field changes) and refusals (with the reason), newest first.
+TIME is an ISO date or date-time, e.g. 2026-11-01 or 2026-11-25T08:00:00Z. Default limit 100.`,
+};
+
+class UsageError extends Error {}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+}
+
+function print(s = ''): void {
+  process.stdout.write(`${s}\n`);
+}
+
+async function withDatabase<T>(config: Config, log: Logger, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config, log, 'command');
+  try {
+    return await fn(db.pool);
+  } finally {
+    await db.close();
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, log);
+  print(`\nbrokerstar-dav is running at ${server.url}`);
+  if (server.demoLogin) {
+    print(`Demo login (demo data, embedded PostgreSQL in ${config.dataDir}):`);
+    print(`  user:     ${server.demoLogin.username}`);
+    print(`  password: ${server.demoLogin.password}`);
+    print(`Try: curl -u ${server.demoLogin.username}:${server.demoLogin.password} ${server.url}healthz`);
+  }
+  print('Stop with Ctrl+C.\n');
+  const stop = (signal: string) => {
+    log.info({ signal }, 'signal received');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function password(config: Config, log: Logger, args: string[]): Promise<void> {
+  const [action, user, label] = args;
+  if (action === 'create') {
+    if (!user) throw new UsageError('password create needs a USER');
+    const l = option(args, '--label') ?? 'default';
+    const pw = await withDatabase(config, log, (pool) => createAppPassword(pool, user, l));
+    print(`App password for ${user} (label "${l}"). It is shown only this once:`);
+    print(pw);
+    return;
+  }
+  if (action === 'list') {
+    if (!user) throw new UsageError('password list needs a USER');
+    const list = await withDatabase(config, log, (pool) => listAppPasswords(pool, user));
+    if (list.length === 0) print(`${user} has no app passwords.`);
+    for (const p of list) {
+      print(`${p.label.padEnd(24)} created ${p.createdAt.toISOString()}  last used ${p.lastUsedAt?.toISOString() ?? 'never'}`);
+    }
+    return;
+  }
+  if (action === 'revoke') {
+    if (!user || !label) throw new UsageError('password revoke needs USER and LABEL');
+    await withDatabase(config, log, (pool) => revokeAppPassword(pool, user, label));
+    print(`Revoked "${label}" of ${user}. Devices using it get 401 within AUTH_CACHE_SECONDS (${config.authCacheSeconds} s).`);
+    return;
+  }
+  throw new UsageError(HELP.password!);
+}
+
+async function status(config: Config, log: Logger, args: string[]): Promise<void> {
+  await withDatabase(config, log, async (pool) => {
+    await migrate(pool);
+    const store = createStore(config, pool, log);
+    const { rows } = await pool.query<{ username: string }>(
+      'SELECT username FROM brokerstar.employee WHERE active AND ($1::text IS NULL OR username = $1) ORDER BY username',
+      [args[0] ?? null],
+    );
+    if (rows.length === 0) throw new UsageError(args[0] ? `no active employee "${args[0]}"` : 'no active employees');
+    print(`MAX_RECORDS = ${config.maxRecords}`);
+    print(`${'user'.padEnd(20)} ${'collection'.padEnd(36)} ${'eligible'.padStart(8)} ${'served'.padStart(8)}  last change`);
+    for (const { username } of rows) {
+      const principal = await store.principalByUsername(username);
+      if (!principal) continue;
+      for (const s of await store.status(principal)) {
+        const note = s.capped ? '  CAPPED' : s.collection.listed ? '' : '  (share revoked)';
+        print(
+          `${username.padEnd(20)} ${s.collection.displayName.padEnd(36)} ${String(s.eligible).padStart(8)} ${String(s.served).padStart(8)}  ${s.lastChanged.toISOString()}${note}`,
+        );
+      }
+    }
+  });
+}
+
+async function audit(config: Config, log: Logger, args: string[]): Promise<void> {
+  const user = option(args, '--user');
+  const sinceRaw = option(args, '--since');
+  const limitRaw = option(args, '--limit');
+  const since = sinceRaw ? new Date(sinceRaw) : undefined;
+  if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${sinceRaw}`);
+  const limit = limitRaw ? Number(limitRaw) : 100;
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+  const rows = await withDatabase(config, log, (pool) => new AuditLog(pool, log).list({ username: user, since, limit }));
+  if (rows.length === 0) print('No entries.');
+  for (const r of rows) {
+    const what = r.outcome === 'accepted'
+      ? (r.changes ?? []).map((c) => `${c.field}: ${JSON.stringify(c.old)} -> ${JSON.stringify(c.new)}`).join('; ')
+      : r.reason;
+    print(`${r.at.toISOString()} ${r.outcome.padEnd(8)} ${String(r.status)} ${r.username ?? '-'} ${r.method} ${r.resource} ${what ?? ''} [${r.userAgent ?? ''}]`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = [...argv];
+  const command = args.shift() ?? 'help';
+  if (command === 'help' || command === '--help' || command === '-h') {
+    print(HELP.main);
+    return 0;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    const help = command === 'demo-data' ? DEMO_DATA_HELP : HELP[command];
+    print(help ?? HELP.main);
+    return help ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`brokerstar-dav: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  // Commands log warnings only; their output is for people.
+  const log = createLogger(command === 'serve' ? config.logLevel : 'warn');
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(config);
+        return -1; // keeps running
+      case 'migrate': {
+        const result = await withDatabase(config, log, (pool) => migrate(pool));
+        print(result.applied.length ? `Applied: ${result.applied.join(', ')}` : `Up to date (${result.alreadyApplied} migrations).`);
+        return 0;
+      }
+      case 'demo-data':
+        await withDatabase(config, log, async (pool) => {
+          await migrate(pool);
+          await runDemoDataCommand(args, pool, process.stdout);
+        });
+        return 0;
+      case 'password':
+        await password(config, log, args);
+        return 0;
+      case 'status':
+        await status(config, log, args);
+        return 0;
+      case 'audit':
+        await audit(config, log, args);
+        return 0;
+      default:
+        process.stderr.write(`brokerstar-dav: unknown command "${command}"\n\n${HELP.main}\n`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof AccountError || e instanceof MigrationError || e instanceof DemoDataError) {
+      process.stderr.write(`brokerstar-dav: ${e.message}\n`);
+      const usage = e instanceof UsageError || (e instanceof DemoDataError && (e.code === 'usage' || e.code === 'invalid-option'));
+      return usage ? 2 : 1;
+    }
+    process.stderr.write(`brokerstar-dav: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

@@ -1,0 +1,52 @@
+// Wires the server's parts from a Config and a database pool; main.ts, the CLI and the tests all
+// build the same graph through here.
+import type pg from 'pg';
+import { buildApp } from './app.js';
+import { AuditLog } from './audit/audit-log.js';
+import { Lockout } from './auth/lockout.js';
+import type { Config } from './config.js';
+import { Metrics } from './http/metrics.js';
+import type { RenderOptions } from './ical/index.js';
+import type { Logger } from './logger.js';
+import { readMostlyPolicy } from './policy/read-mostly.js';
+import { PostgresStore } from './storage/postgres/store.js';
+import type { ContactRef } from './storage/records.js';
+
+export function renderOptionsOf(config: Config): RenderOptions {
+  return {
+    contactUrl: (c: ContactRef) =>
+      config.contactUrlTemplate.replaceAll('{id}', encodeURIComponent(c.id)).replaceAll('{customerNo}', encodeURIComponent(c.customerNo ?? c.id)),
+  };
+}
+
+export function createStore(config: Config, pool: pg.Pool, log: Logger): PostgresStore {
+  return new PostgresStore({
+    pool,
+    log,
+    maxRecords: config.maxRecords,
+    privateAppointments: config.privateAppointments,
+    retentionDays: config.syncRetentionDays,
+    photoMaxPixels: config.photoMaxPixels,
+    renderOptions: renderOptionsOf(config),
+  });
+}
+
+export function createApp(config: Config, pool: pg.Pool, log: Logger, store = createStore(config, pool, log)) {
+  const lockout = new Lockout(pool, {
+    addressThreshold: config.authLockoutThreshold,
+    userThreshold: config.authLockoutUserThreshold,
+    seconds: config.authLockoutSeconds,
+  });
+  const audit = new AuditLog(pool, log);
+  const app = buildApp({
+    config,
+    log,
+    pool,
+    store,
+    policy: readMostlyPolicy({ clientEdits: config.clientEdits }),
+    lockout,
+    metrics: new Metrics(),
+    onRefusal: (req, err) => audit.refusal(req, err.status, err.messageKey ?? err.message),
+  });
+  return { app, store, audit };
+}
