@@ -105,6 +105,9 @@ CREATE TABLE dav.entity (
   -- Appointments: first start and last end over all occurrences (NULL end = unbounded series).
   range_start        timestamptz,
   range_end          timestamptz,
+  -- True when [range_start, range_end) is exactly the one occurrence (a timed, non-recurring
+  -- appointment): a time-range query is then answered in SQL without parsing the object.
+  span_exact         boolean     NOT NULL DEFAULT false,
   -- A re-announcement waits until this time (after a refused or server-modified write).
   reannounce_due     timestamptz,
   reannounced_at     timestamptz,

@@ -46,6 +46,11 @@ export interface DavObject {
   readonly size: number;
   /** The representation (iCalendar or vCard 3.0) when requested with `withBody`. */
   readonly body?: string;
+  /**
+   * Set by queryCalendar: the store evaluated the time range exactly for this object (a timed
+   * single appointment), so the reference matcher need not parse it for that condition.
+   */
+  readonly timeRangeExact?: boolean;
 }
 
 export interface CollectionState {

@@ -1,6 +1,7 @@
 // CALDAV:calendar-data sub-requests in REPORT answers (RFC 4791 §9.6): component/property
 // subsets, expand (§9.6.5), limit-recurrence-set (§9.6.6) and limit-freebusy-set (§9.6.7).
 import ICAL from 'ical.js';
+import { parseRendered } from '../../ical/parse-rendered.js';
 import { badRequest, supportedCalendarData } from '../errors.js';
 import { NS, splitClark } from '../xml/names.js';
 import type { XmlElement } from '../xml/parse.js';
@@ -307,7 +308,7 @@ const hasSubRequest = (req: CalendarDataRequest) =>
 export function applyCalendarData(body: string, req: CalendarDataRequest, defaultTimezone = 'UTC'): string {
   if (!hasSubRequest(req)) return body;
   try {
-    const vcal = new ICAL.Component(ICAL.parse(body));
+    const vcal = parseRendered(body);
     const ctx = new TimeContext(new Clock(defaultTimezone));
     if (req.limitRecurrenceSet) limitRecurrenceSet(vcal, spanOf(req.limitRecurrenceSet), ctx);
     if (req.limitFreebusySet) limitFreebusySet(vcal, spanOf(req.limitFreebusySet), ctx.clock);

@@ -174,6 +174,11 @@ export interface CalendarPushdown {
   readonly timeRange: TimeRange | null;
   /** True when component alone decides: no matcher pass needed. */
   readonly exact: boolean;
+  /**
+   * True when the filter is the component plus its VEVENT time-range and nothing else: objects the
+   * store marks `timeRangeExact` then need no matcher pass either.
+   */
+  readonly rangeOnly: boolean;
 }
 
 const PUSHABLE = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
@@ -187,7 +192,7 @@ const PUSHABLE = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
  */
 export function pushdownOf(f: CalendarFilter): CalendarPushdown {
   const root = f.vcalendar;
-  if (root.isNotDefined) return { component: null, timeRange: null, exact: false };
+  if (root.isNotDefined) return { component: null, timeRange: null, exact: false, rangeOnly: false };
   const main = root.compFilters.find((c) => !c.isNotDefined && PUSHABLE.has(c.name));
   const component = (main?.name ?? null) as CalendarPushdown['component'];
   const timeRange = main && main.name === 'VEVENT' ? main.timeRange : null;
@@ -195,7 +200,15 @@ export function pushdownOf(f: CalendarFilter): CalendarPushdown {
   const exact =
     root.propFilters.length === 0 &&
     (root.compFilters.length === 0 || (root.compFilters.length === 1 && main !== undefined && bare(main)));
-  return { component, timeRange, exact };
+  const rangeOnly =
+    root.propFilters.length === 0 &&
+    root.compFilters.length === 1 &&
+    main !== undefined &&
+    timeRange !== null &&
+    !main.isNotDefined &&
+    main.propFilters.length === 0 &&
+    main.compFilters.length === 0;
+  return { component, timeRange, exact, rangeOnly };
 }
 
 // ---------------------------------------------------------------------------------------------

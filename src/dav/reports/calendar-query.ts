@@ -1,6 +1,6 @@
 // calendar-query (RFC 4791 §7.8): the store narrows by component and VEVENT time range in SQL;
 // unless that was the whole filter, the reference matcher re-checks each candidate.
-import ICAL from 'ical.js';
+import { parseRendered } from '../../ical/parse-rendered.js';
 import { matchesCalendarFilter, parseCalendarFilter, pushdownOf, type CalendarFilter } from '../filters/calendar-filter.js';
 import { badRequest } from '../errors.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
@@ -41,7 +41,8 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
     const timezone = c.owner.timeZone;
     async function* responses(): AsyncIterable<DavResponse> {
       for await (const object of candidates) {
-        if (needsCheck && !matches(req.filter, object.body, timezone)) continue;
+        const decided = push.rangeOnly && object.timeRangeExact === true && only === undefined;
+        if (needsCheck && !decided && !matches(req.filter, object.body, timezone)) continue;
         const resource = { kind: 'calendar-object', collection: c, name: object.name } as const;
         yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
       }
@@ -55,7 +56,7 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
 function matches(filter: CalendarFilter, body: string | undefined, timezone: string): boolean {
   if (body === undefined) return false;
   try {
-    return matchesCalendarFilter(filter, new ICAL.Component(ICAL.parse(body)), timezone);
+    return matchesCalendarFilter(filter, parseRendered(body), timezone);
   } catch {
     return false;
   }

@@ -14,6 +14,8 @@ export interface ObjectQuery {
   readonly limit?: number;
   /** Include removed members (tombstones) as rows with `removed` true: sync answers need them. */
   readonly includeRemoved?: boolean;
+  /** An extra boolean column `exact` (SQL expression over m and e). */
+  readonly exactColumn?: string;
 }
 
 /** Busy blocks come from the entity's busy views in the viewer's language. */
@@ -28,7 +30,7 @@ function columns(opts: ObjectOptions): string {
 }
 
 export function objectSql(c: Collection, opts: ObjectOptions, q: ObjectQuery): { text: string; values: unknown[] } {
-  const sql = `SELECT ${columns(opts)}
+  const sql = `SELECT ${columns(opts)}${q.exactColumn ? `, ${q.exactColumn} AS exact` : ''}
       FROM dav.member m
       ${q.includeRemoved ? 'LEFT ' : ''}JOIN dav.entity e ON e.kind = m.entity_kind AND e.id = m.entity_id
      WHERE m.collection = :collection ${q.includeRemoved ? '' : 'AND m.etag IS NOT NULL'} ${q.where ? `AND ${q.where}` : ''}
@@ -45,11 +47,19 @@ export interface ObjectRow {
   readonly last_modified: Date;
   readonly size: number | null;
   readonly body?: string | null;
+  readonly exact?: boolean;
 }
 
 export function toObject(r: ObjectRow): DavObject | undefined {
   if (r.removed || !r.etag) return undefined; // removed, or a busy view that could not be rendered
-  return { name: r.name, etag: r.etag, lastModified: r.last_modified, size: r.size ?? 0, ...(r.body != null ? { body: r.body } : {}) };
+  return {
+    name: r.name,
+    etag: r.etag,
+    lastModified: r.last_modified,
+    size: r.size ?? 0,
+    ...(r.body != null ? { body: r.body } : {}),
+    ...(r.exact ? { timeRangeExact: true } : {}),
+  };
 }
 
 const CURSOR_BATCH = 200;
@@ -78,10 +88,19 @@ export async function* streamRows<R extends pg.QueryResultRow>(pool: pg.Pool, te
   }
 }
 
-/** A listing: small rows are fetched at once, bodies are streamed. */
-export async function* queryObjects(pool: pg.Pool, c: Collection, opts: ObjectOptions, q: ObjectQuery = {}): AsyncGenerator<DavObject> {
+/**
+ * A listing: small rows are fetched at once, bodies of a whole collection are streamed. `bounded`
+ * says the caller names its members (a multiget), so one plain query is cheaper than a cursor.
+ */
+export async function* queryObjects(
+  pool: pg.Pool,
+  c: Collection,
+  opts: ObjectOptions,
+  q: ObjectQuery = {},
+  bounded = false,
+): AsyncGenerator<DavObject> {
   const { text, values } = objectSql(c, opts, q);
-  const rows: AsyncIterable<ObjectRow> | ObjectRow[] = opts.withBody
+  const rows: AsyncIterable<ObjectRow> | ObjectRow[] = opts.withBody && !bounded
     ? streamRows<ObjectRow & pg.QueryResultRow>(pool, text, values)
     : (await pool.query<ObjectRow & pg.QueryResultRow>(text, values)).rows;
   for await (const r of rows) {

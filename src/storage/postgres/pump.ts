@@ -77,6 +77,11 @@ export class ChangePump {
     await this.exclusive(() => this.drain());
   }
 
+  /** Resolves when the passes this process started have finished (graceful shutdown). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   /** Runs `fn` after every pump pass this process started before it. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -289,14 +294,15 @@ async function storeEntities(db: Queryable, kind: EntityKind, rows: readonly Ent
   const col = <T>(f: (r: EntityRow) => T) => rows.map(f);
   await db.query(
     `INSERT INTO dav.entity (kind, id, content_hash, sequence, changed_at, content_changed_at, etag, body, size,
-                             body_v4, busy, range_start, range_end)
+                             body_v4, busy, range_start, range_end, span_exact)
      SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::text[],
-                              $8::text[], $9::int[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::timestamptz[])
+                              $8::text[], $9::int[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::timestamptz[],
+                              $14::boolean[])
      ON CONFLICT (kind, id) DO UPDATE SET
        content_hash = EXCLUDED.content_hash, sequence = EXCLUDED.sequence, changed_at = EXCLUDED.changed_at,
        content_changed_at = EXCLUDED.content_changed_at, etag = EXCLUDED.etag, body = EXCLUDED.body,
        size = EXCLUDED.size, body_v4 = EXCLUDED.body_v4, busy = EXCLUDED.busy,
-       range_start = EXCLUDED.range_start, range_end = EXCLUDED.range_end`,
+       range_start = EXCLUDED.range_start, range_end = EXCLUDED.range_end, span_exact = EXCLUDED.span_exact`,
     [
       kind,
       col((r) => r.id),
@@ -311,6 +317,7 @@ async function storeEntities(db: Queryable, kind: EntityKind, rows: readonly Ent
       col((r) => (r.busy ? JSON.stringify(r.busy) : null)),
       col((r) => r.rangeStart),
       col((r) => r.rangeEnd),
+      col((r) => r.spanExact),
     ],
   );
 }

@@ -42,6 +42,7 @@ export interface EntityRow {
   readonly busy: BusyState | null;
   readonly rangeStart: Date | null;
   readonly rangeEnd: Date | null;
+  readonly spanExact: boolean;
 }
 
 const NEUTRAL: RenderStamp = { lastModified: new Date(0), sequence: 0 };
@@ -98,6 +99,7 @@ function row(kind: EntityKind, id: string, r: { stamps: Stamped; body: string },
     busy: null,
     rangeStart: null,
     rangeEnd: null,
+    spanExact: false,
     ...extra,
   };
 }
@@ -139,7 +141,12 @@ export function renderAppointmentEntity(
   // Only the busy view changed: the full view keeps its stamps (and so its bytes and ETag).
   const stamped = full ?? { stamps: prior!, body: render({ lastModified: prior!.changedAt, sequence: prior!.sequence }) };
   const span = occurrenceSpan(a);
-  return row('appointment', a.id, stamped, { busy: busy?.state ?? null, rangeStart: span.start, rangeEnd: span.end });
+  return row('appointment', a.id, stamped, {
+    busy: busy?.state ?? null,
+    rangeStart: span.start,
+    rangeEnd: span.end,
+    spanExact: !a.recurrenceRule && !a.allDay,
+  });
 }
 
 function renderBusy(

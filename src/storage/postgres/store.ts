@@ -84,7 +84,7 @@ export class PostgresStore implements DavStore {
   async getObjects(c: Collection, names: readonly string[], opts: ObjectOptions): Promise<Map<string, DavObject>> {
     const out = new Map<string, DavObject>();
     if (names.length === 0) return out;
-    for await (const o of queryObjects(this.pool, c, opts, { where: 'm.name = ANY(:names::text[])', params: { names } })) {
+    for await (const o of queryObjects(this.pool, c, opts, { where: 'm.name = ANY(:names::text[])', params: { names } }, true)) {
       out.set(o.name, o);
     }
     return out;
@@ -95,11 +95,17 @@ export class PostgresStore implements DavStore {
     if (f.component !== null && f.component !== component) return (async function* () {})();
     const range = component === 'VEVENT' ? f.timeRange : null;
     if (!range || (range.start === null && range.end === null)) return queryObjects(this.pool, c, opts);
-    // A superset of the overlapping occurrences (bounds inclusive, so zero-length events stay in);
-    // the report re-checks each candidate with the reference matcher.
+    // Timed single appointments: RFC 4791 §9.9 exactly (a zero-length one overlaps when it starts
+    // inside the range). Everything else: a superset by the occurrence span, bounds inclusive,
+    // which the report re-checks with the reference matcher.
+    const exact = `e.span_exact AND (:end::timestamptz IS NULL OR e.range_start < :end::timestamptz)
+          AND (:start::timestamptz IS NULL OR e.range_end > :start::timestamptz
+               OR (e.range_end = e.range_start AND e.range_start >= :start::timestamptz))`;
     return queryObjects(this.pool, c, opts, {
-      where: `(:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') >= :start::timestamptz)
-          AND (:end::timestamptz IS NULL OR e.range_start <= :end::timestamptz)`,
+      where: `((${exact}) OR (NOT e.span_exact
+          AND (:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') >= :start::timestamptz)
+          AND (:end::timestamptz IS NULL OR e.range_start <= :end::timestamptz)))`,
+      exactColumn: 'e.span_exact',
       params: { start: range.start, end: range.end },
     });
   }

@@ -87,7 +87,7 @@ describe('parseCalendarFilter on client request bodies', () => {
     const vevent = f.vcalendar.compFilters[0];
     expect(vevent?.name).toBe('VEVENT');
     expect(vevent?.timeRange).toEqual({ start: new Date('2026-01-01T00:00:00Z'), end: null });
-    expect(pushdownOf(f)).toEqual({ component: 'VEVENT', timeRange: vevent?.timeRange, exact: false });
+    expect(pushdownOf(f)).toEqual({ component: 'VEVENT', timeRange: vevent?.timeRange, exact: false, rangeOnly: true });
   });
 
   it('reads the Outlook window with start and end in UTC', () => {
@@ -95,27 +95,28 @@ describe('parseCalendarFilter on client request bodies', () => {
     expect(push.component).toBe('VEVENT');
     expect(push.timeRange).toEqual({ start: new Date('2026-01-15T00:00:00Z'), end: new Date('2027-01-16T00:00:00Z') });
     expect(push.exact, 'the store only compares the series span').toBe(false);
+    expect(push.rangeOnly, 'timed single events are decided in SQL').toBe(true);
   });
 
   it('takes the Thunderbird and DAVx5 task queries (no time-range) as exact', () => {
     for (const body of [THUNDERBIRD_TASKS, DAVX5_TASKS]) {
-      expect(pushdownOf(filterOf(body))).toEqual({ component: 'VTODO', timeRange: null, exact: true });
+      expect(pushdownOf(filterOf(body))).toEqual({ component: 'VTODO', timeRange: null, exact: true, rangeOnly: false });
     }
   });
 
   it('reads the iOS queries: open-ended events, and open tasks that need the matcher', () => {
     expect(pushdownOf(filterOf(IOS_EVENTS)).timeRange).toEqual({ start: new Date('2025-12-16T00:00:00Z'), end: null });
     const tasks = filterOf(IOS_OPEN_TASKS);
-    expect(pushdownOf(tasks)).toEqual({ component: 'VTODO', timeRange: null, exact: false });
+    expect(pushdownOf(tasks)).toEqual({ component: 'VTODO', timeRange: null, exact: false, rangeOnly: false });
     expect(tasks.vcalendar.compFilters[0]?.propFilters[0]).toMatchObject({ name: 'COMPLETED', isNotDefined: true });
   });
 
   it('pushes nothing down for a bare VCALENDAR filter, which matches everything exactly', () => {
-    expect(pushdownOf(inner(''))).toEqual({ component: null, timeRange: null, exact: true });
+    expect(pushdownOf(inner(''))).toEqual({ component: null, timeRange: null, exact: true, rangeOnly: false });
   });
 
   it('pushes the component but no time-range down for VTODO ranges', () => {
-    expect(pushdownOf(todosIn('20260101T000000Z', null))).toEqual({ component: 'VTODO', timeRange: null, exact: false });
+    expect(pushdownOf(todosIn('20260101T000000Z', null))).toEqual({ component: 'VTODO', timeRange: null, exact: false, rangeOnly: false });
   });
 
   it('parses text-match collations and negate-condition, param-filters and is-not-defined', () => {
