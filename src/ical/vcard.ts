@@ -12,6 +12,8 @@ export type VcardVersion = '3.0' | '4.0';
 
 /** The customer number's own property, for tools; clients show it through NOTE. */
 export const CUSTOMER_NO_PROPERTY = 'X-BROKERSTAR-CUSTOMER-NO';
+/** The card's revision counter (the SEQUENCE of iCalendar), from the second version on. */
+export const REVISION_PROPERTY = 'X-BROKERSTAR-REVISION';
 /** German like BrokerStar's own UI; fixed, so a card never depends on who looks at it. */
 const CUSTOMER_NO_LABEL = 'Kunden-Nr.';
 
@@ -139,6 +141,9 @@ export function renderVcard(c: ContactRecord, stamp: RenderStamp, version: Vcard
     if (version === '3.0') lines.add('PHOTO', base64, [['ENCODING', 'b'], ['TYPE', 'JPEG']]);
     else lines.add('PHOTO', `data:${c.photo.mimeType};base64,${base64}`);
   }
+  // vCard has no SEQUENCE, and clients that compare content (vdirsyncer hashes cards without REV)
+  // would not see a re-announcement that only moves REV: the revision makes it visible.
+  if (stamp.sequence > 0) lines.add(REVISION_PROPERTY, String(stamp.sequence));
   lines.add('REV', revision(stamp.lastModified, version));
   lines.end('VCARD');
   return lines.toString();

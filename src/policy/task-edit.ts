@@ -70,7 +70,9 @@ function patchOf(t: TaskRecord, input: TaskInput, now: Date): TaskPatch {
   if (status === 'done') {
     const finishing = t.status !== 'done';
     completedAt = input.completed ?? (finishing ? now : t.completedAt);
-    if (finishing && input.percent === undefined) percent = 100;
+    // A client that only sets STATUS:COMPLETED sends the served percentage back unchanged
+    // (python-caldav's complete()): that is not a choice of percentage, so done means 100.
+    if (finishing && (input.percent === undefined || input.percent === t.percentComplete)) percent = 100;
   } else if (t.status === 'done' && (status === 'open' || status === 'in_progress')) {
     completedAt = null;
   }
