@@ -38,6 +38,8 @@ function send(ctx: DavContext, status: number, headers: Record<string, string>, 
 }
 
 async function getObject(ctx: DavContext, c: Collection, name: string, kind: 'calendar-object' | 'address-object'): Promise<void> {
+  // Up to date with BrokerStar first: a member is read from the collection's member list.
+  await propContextOf(ctx).state(c);
   const vcard4 = kind === 'address-object' && wantsVcard4(ctx);
   const object = (await ctx.store.getObjects(c, [name], { withBody: true, vcardVersion: vcard4 ? '4.0' : '3.0' })).get(name);
   if (!object || object.body === undefined) throw notFound();

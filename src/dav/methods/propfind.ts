@@ -7,7 +7,7 @@ import { propContextOf } from '../prop-context.js';
 import type { PropContext, PropTarget } from '../properties/registry.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { userCollections, resolvePath } from '../resolve.js';
-import { href, hrefOf, isObjectResource, type Resource } from '../resources.js';
+import { href, hrefOf, isCollectionResource, isObjectResource, type Resource } from '../resources.js';
 import { DAV } from '../xml/names.js';
 import { writeMultistatus, type DavResponse } from '../xml/multistatus.js';
 import { child, type XmlElement } from '../xml/parse.js';
@@ -85,12 +85,13 @@ export const propfind: MethodHandler = {
     if (depth === 'infinity') throw propfindFiniteDepth();
     const request = parsePropfind(await ctx.readXml());
     const resource = await resolvePath(ctx, ctx.path);
-    const target = await targetOf(ctx, resource);
     const pctx = propContextOf(ctx);
-    if (resource.kind === 'calendar' || resource.kind === 'addressbook') {
-      // Bring the collection up to date before listing, so members and token agree.
+    if (isCollectionResource(resource) || isObjectResource(resource)) {
+      // Bring the collection up to date before listing or reading a member, so members and token
+      // agree and a member BrokerStar just changed (or that was never listed) is current.
       await pctx.state(resource.collection);
     }
+    const target = await targetOf(ctx, resource);
     await writeMultistatus(ctx.res, { responses: responses(ctx, pctx, target, depth, request) });
   },
 };
