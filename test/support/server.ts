@@ -52,6 +52,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const log = createLogger(config.logLevel);
   const { app, store } = createApp(config, db.pool, log);
   const server = http.createServer(app);
+  // Tests pause for seconds under load; a client must not reuse a connection the server just closed.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const passwords = new Map<string, Promise<string>>();

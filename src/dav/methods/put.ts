@@ -5,6 +5,7 @@ import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
 import { DavError, preconditionFailed } from '../errors.js';
 import { needPrivileges } from '../policy.js';
+import { propContextOf } from '../prop-context.js';
 import { resolvePath } from '../resolve.js';
 import { hrefOf, isObjectResource, type ObjectResource } from '../resources.js';
 import { BS, CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
@@ -75,6 +76,8 @@ export const put: MethodHandler = {
     const c = target.collection;
     checkContentType(ctx, target);
     const body = await readBody(ctx, target);
+    // Up to date with BrokerStar first, so "exists" means exists now (never a stale create refusal).
+    await propContextOf(ctx).state(c);
     const existing = (await ctx.store.getObjects(c, [target.name], { withBody: false })).get(target.name);
     if (!existing) {
       throw needPrivileges(hrefOf(target), DAV.bind, { messageKey: createKey(c.type), extra: BS.createInBrokerstar });

@@ -4,6 +4,7 @@
 import type { DavContext } from '../context.js';
 import { DavError } from '../errors.js';
 import { needPrivileges } from '../policy.js';
+import { propContextOf } from '../prop-context.js';
 import { resolvePath } from '../resolve.js';
 import { hrefOf, isObjectResource, type Resource } from '../resources.js';
 import { BS, DAV, type ClarkName } from '../xml/names.js';
@@ -19,6 +20,7 @@ const deleteKey = (r: Resource) => {
 async function existingTarget(ctx: DavContext): Promise<Resource> {
   const r = await resolvePath(ctx, ctx.path);
   if (isObjectResource(r)) {
+    await propContextOf(ctx).state(r.collection);
     const found = await ctx.store.getObjects(r.collection, [r.name], { withBody: false });
     if (!found.has(r.name)) throw new DavError(404, 'no such item');
   }
