@@ -17,15 +17,19 @@ CREATE TABLE dav.change_log (
 );
 
 -- One generic function per event; TG_ARGV = (kind, id column). Statement-level with transition
--- tables: a bulk import of 20,000 rows costs one INSERT … SELECT, not 20,000.
-CREATE FUNCTION dav.log_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- tables: a bulk import of 20,000 rows costs one INSERT … SELECT, not 20,000. SECURITY DEFINER:
+-- they run as the role that owns schema dav, so BrokerStar's own database role needs no grant on
+-- it and its writes can never fail because of the server.
+CREATE FUNCTION dav.log_inserted() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   EXECUTE format('INSERT INTO dav.change_log (kind, entity_id) SELECT DISTINCT %L, %I FROM new_rows WHERE %I IS NOT NULL',
                  TG_ARGV[0], TG_ARGV[1], TG_ARGV[1]);
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION dav.log_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION dav.log_updated() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   -- Old and new id: a phone moved to another contact changes both contacts.
   EXECUTE format('INSERT INTO dav.change_log (kind, entity_id)
@@ -35,14 +39,16 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION dav.log_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION dav.log_deleted() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   EXECUTE format('INSERT INTO dav.change_log (kind, entity_id) SELECT DISTINCT %L, %I FROM old_rows WHERE %I IS NOT NULL',
                  TG_ARGV[0], TG_ARGV[1], TG_ARGV[1]);
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION dav.log_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION dav.log_truncated() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   INSERT INTO dav.change_log (kind, entity_id) VALUES ('all', 0);
   RETURN NULL;

@@ -29,6 +29,8 @@ export interface AppDeps {
   readonly onRefusal?: RefusalListener;
 }
 
+const REQUEST_ID = /^[\w.:@+=\/-]{1,128}$/;
+
 export function buildApp(deps: AppDeps): express.Express {
   const app = express();
   // ETags are ours (derived from the stored representation), never Express's body hash.
@@ -40,13 +42,17 @@ export function buildApp(deps: AppDeps): express.Express {
     pinoHttp({
       logger: deps.log,
       genReqId: (req, res) => {
-        const id = String(req.headers['x-request-id'] ?? randomUUID());
+        // A client's (or the reverse proxy's) id is kept when it is a plain token; anything else
+        // (too long, spaces, markup) would only pollute the logs, so the server makes its own.
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
         res.setHeader('X-Request-Id', id);
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
       serializers: {
-        req: (req: { method: string; url: string; headers: Record<string, string> }) => ({
+        req: (req: { id: string; method: string; url: string; headers: Record<string, string> }) => ({
+          id: req.id,
           method: req.method,
           url: req.url,
           depth: req.headers?.depth,

@@ -1,17 +1,13 @@
 #!/usr/bin/env node
 // The `brokerstar-dav` command: serve, migrate, demo-data, password, status, audit. Configuration
 // comes from the environment only (README "Configuration"); a bad value stops with every problem.
+//
+// Everything but the configuration is imported when a command needs it, so --help and a
+// configuration error answer at once, and each command loads only its own part.
 import type pg from 'pg';
-import { createAppPassword, listAppPasswords, revokeAppPassword, AccountError } from './auth/app-passwords.js';
-import { AuditLog } from './audit/audit-log.js';
-import { createStore } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/database.js';
-import { migrate, MigrationError } from './db/migrate.js';
-import { DEMO_DATA_HELP, runDemoDataCommand } from './demo/cli.js';
-import { DemoDataError } from './demo/generate.js';
-import { createLogger, type Logger } from './logger.js';
-import { startServer } from './main.js';
+import type { Logger } from './logger.js';
+import type { RunningServer } from './main.js';
 
 const HELP: Record<string, string> = {
   main: `brokerstar-dav: CalDAV/CardDAV server for BrokerStar
@@ -73,6 +69,7 @@ function print(s = ''): void {
 }
 
 async function withDatabase<T>(config: Config, log: Logger, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('./db/database.js');
   const db = await openDatabase(config, log, 'command');
   try {
     return await fn(db.pool);
@@ -81,9 +78,37 @@ async function withDatabase<T>(config: Config, log: Logger, fn: (pool: pg.Pool) 
   }
 }
 
-async function serve(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+async function serve(config: Config, log: Logger): Promise<void> {
+  // The signals are ours from the start: one that arrives while the server is still starting
+  // (creating demo data, say) stops it as soon as it is up, with the embedded PostgreSQL. A second
+  // signal does not wait any longer (the embedded PostgreSQL is still stopped on exit).
+  let server: RunningServer | undefined;
+  let signalled = false;
+  const shutdown = (running: RunningServer) =>
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    signalled = true;
+    log.info({ signal }, 'signal received');
+    if (server) void shutdown(server);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const { startServer } = await import('./main.js');
+  server = await startServer(config, log);
+  if (signalled) {
+    void shutdown(server);
+    return;
+  }
   print(`\nbrokerstar-dav is running at ${server.url}`);
   if (server.demoLogin) {
     print(`Demo login (demo data, embedded PostgreSQL in ${config.dataDir}):`);
@@ -92,25 +117,17 @@ async function serve(config: Config): Promise<void> {
     print(`Try: curl -u ${server.demoLogin.username}:${server.demoLogin.password} ${server.url}healthz`);
   }
   print('Stop with Ctrl+C.\n');
-  const stop = (signal: string) => {
-    log.info({ signal }, 'signal received');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 async function password(config: Config, log: Logger, args: string[]): Promise<void> {
+  // --label may stand anywhere after "create"; take it out before reading the positional arguments.
+  const labelOption = args[0] === 'create' ? option(args, '--label') : undefined;
   const [action, user, label] = args;
+  const { createAppPassword, listAppPasswords, revokeAppPassword } = await import('./auth/app-passwords.js');
   if (action === 'create') {
     if (!user) throw new UsageError('password create needs a USER');
-    const l = option(args, '--label') ?? 'default';
+    if (args.length > 2) throw new UsageError(`password create: unexpected argument "${args[2]}" (a label goes after --label)`);
+    const l = labelOption ?? 'default';
     const pw = await withDatabase(config, log, (pool) => createAppPassword(pool, user, l));
     print(`App password for ${user} (label "${l}"). It is shown only this once:`);
     print(pw);
@@ -135,6 +152,8 @@ async function password(config: Config, log: Logger, args: string[]): Promise<vo
 }
 
 async function status(config: Config, log: Logger, args: string[]): Promise<void> {
+  const { createStore } = await import('./compose.js');
+  const { migrate } = await import('./db/migrate.js');
   await withDatabase(config, log, async (pool) => {
     await migrate(pool);
     const store = createStore(config, pool, log);
@@ -166,6 +185,7 @@ async function audit(config: Config, log: Logger, args: string[]): Promise<void>
   if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${sinceRaw}`);
   const limit = limitRaw ? Number(limitRaw) : 100;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+  const { AuditLog } = await import('./audit/audit-log.js');
   const rows = await withDatabase(config, log, (pool) => new AuditLog(pool, log).list({ username: user, since, limit }));
   if (rows.length === 0) print('No entries.');
   for (const r of rows) {
@@ -184,7 +204,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    const help = command === 'demo-data' ? DEMO_DATA_HELP : HELP[command];
+    const help = command === 'demo-data' ? (await import('./demo/cli.js')).DEMO_DATA_HELP : HELP[command];
     print(help ?? HELP.main);
     return help ? 0 : 2;
   }
@@ -199,23 +219,28 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   // Commands log warnings only; their output is for people.
+  const { createLogger } = await import('./logger.js');
   const log = createLogger(command === 'serve' ? config.logLevel : 'warn');
   try {
     switch (command) {
       case 'serve':
-        await serve(config);
+        await serve(config, log);
         return -1; // keeps running
       case 'migrate': {
+        const { migrate } = await import('./db/migrate.js');
         const result = await withDatabase(config, log, (pool) => migrate(pool));
         print(result.applied.length ? `Applied: ${result.applied.join(', ')}` : `Up to date (${result.alreadyApplied} migrations).`);
         return 0;
       }
-      case 'demo-data':
+      case 'demo-data': {
+        const { runDemoDataCommand } = await import('./demo/cli.js');
+        const { migrate } = await import('./db/migrate.js');
         await withDatabase(config, log, async (pool) => {
           await migrate(pool);
           await runDemoDataCommand(args, pool, process.stdout);
         });
         return 0;
+      }
       case 'password':
         await password(config, log, args);
         return 0;
@@ -230,9 +255,13 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof AccountError || e instanceof MigrationError || e instanceof DemoDataError) {
-      process.stderr.write(`brokerstar-dav: ${e.message}\n`);
-      const usage = e instanceof UsageError || (e instanceof DemoDataError && (e.code === 'usage' || e.code === 'invalid-option'));
+    // Errors meant for the user (by their class names, so their modules need not be loaded here):
+    // the message alone. Anything else is a bug: the stack.
+    const name = e instanceof Error ? e.name : '';
+    if (e instanceof UsageError || ['AccountError', 'MigrationError', 'DemoDataError'].includes(name)) {
+      process.stderr.write(`brokerstar-dav: ${(e as Error).message}\n`);
+      const code = (e as { code?: string }).code;
+      const usage = e instanceof UsageError || (name === 'DemoDataError' && (code === 'usage' || code === 'invalid-option'));
       return usage ? 2 : 1;
     }
     process.stderr.write(`brokerstar-dav: ${(e as Error).stack ?? String(e)}\n`);

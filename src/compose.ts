@@ -28,6 +28,7 @@ export function createStore(config: Config, pool: pg.Pool, log: Logger): Postgre
     retentionDays: config.syncRetentionDays,
     photoMaxPixels: config.photoMaxPixels,
     renderOptions: renderOptionsOf(config),
+    reannounceMinIntervalSeconds: config.reannounceMinIntervalSeconds,
   });
 }
 

@@ -35,6 +35,8 @@ export interface Config {
   readonly syncRetentionDays: number;
   /** Delay before a server-modified item is announced again (Outlook adopts the post-PUT ETag). */
   readonly reannounceDelaySeconds: number;
+  /** At most one re-announcement of an item per this many seconds (later ones are deferred). */
+  readonly reannounceMinIntervalSeconds: number;
   /** Template for the URL of a customer in tasks/appointments; {id} and {customerNo} are replaced. */
   readonly contactUrlTemplate: string;
   /** Express trust proxy setting for X-Forwarded-For (client address used by the lockout). */
@@ -149,6 +151,12 @@ export const VARIABLES = {
     default: '120',
     description: 'Delay before an item the server modified on PUT is announced again',
     parse: int(0, 86400),
+  },
+  reannounceMinIntervalSeconds: {
+    name: 'REANNOUNCE_MIN_INTERVAL_SECONDS',
+    default: '60',
+    description: 'At most one re-announcement of an item (after refused writes) per this many seconds; later ones are deferred',
+    parse: int(1, 86400),
   },
   contactUrlTemplate: {
     name: 'CONTACT_URL_TEMPLATE',

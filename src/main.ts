@@ -18,6 +18,9 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+// Requests process pending BrokerStar changes themselves; this background pass only keeps a bulk
+// import in BrokerStar from making the next client request wait for its rendering.
+const BACKGROUND_PUMP_MS = 2_000;
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const db = await openDatabase(config, log, 'server');
@@ -44,8 +47,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const started = Date.now();
     await store.pump.catchUp();
     log.info({ ms: Date.now() - started }, 'BrokerStar data rendered');
+    const background = setInterval(() => {
+      store.pump.catchUp().catch((err: unknown) => log.error({ err }, 'background change processing failed'));
+    }, BACKGROUND_PUMP_MS);
+    background.unref();
     const { app } = createApp(config, db.pool, log, store);
-    const server = http.createServer(app);
+    let stopping = false;
+    const server = http.createServer((req, res) => {
+      // A request that arrives on an open connection while stopping is answered, then the
+      // connection closes.
+      if (stopping) res.setHeader('Connection', 'close');
+      app(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -62,11 +75,19 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       close() {
         closing ??= (async () => {
           log.info('shutting down');
+          clearInterval(background);
+          stopping = true;
           const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+          // server.close() ends only the connections idle right now; a keep-alive connection whose
+          // request is in flight would stay open after its answer until the client hangs up. Sweep
+          // them as they fall idle, so the process ends as soon as the last answer is out.
           server.closeIdleConnections();
+          const sweep = setInterval(() => server.closeIdleConnections(), 100);
           const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
           await drained;
+          clearInterval(sweep);
           clearTimeout(timer);
+          await store.pump.idle();
           await db.close();
           log.info('stopped');
         })();

@@ -1,6 +1,12 @@
 // App passwords: one random password per device, stored only as an argon2id hash.
-import { hash, verify } from '@node-rs/argon2';
-import { randomInt } from 'node:crypto';
+//
+// A login costs exactly one argon2 computation whoever asks: all app passwords of one employee
+// share a salt, so one hash of the offered password is compared with each of them, and an unknown,
+// inactive or password-less username is hashed once against a dummy. (Verifying each stored hash
+// in turn made a wrong password cost N computations for an employee with N devices, which tells an
+// attacker the username exists.)
+import { hash, hashRaw, parseOptions, verify, type Options } from '@node-rs/argon2';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 
 export interface AppPasswordInfo {
@@ -54,7 +60,12 @@ export async function createAppPassword(db: pg.Pool, username: string, label: st
   const cleanLabel = label.trim();
   if (!cleanLabel || cleanLabel.length > 100) throw new AccountError('the label must be 1 to 100 characters');
   const password = generateAppPassword();
-  const hashed = await hash(password);
+  const { rows: siblings } = await db.query<{ hash: string }>(
+    'SELECT hash FROM dav.app_password WHERE employee_id = $1 ORDER BY id DESC LIMIT 1',
+    [e.id],
+  );
+  const salt = siblings[0] ? parsePhc(siblings[0].hash)?.options.salt : undefined;
+  const hashed = await hash(password, salt ? { salt } : undefined);
   try {
     await db.query('INSERT INTO dav.app_password (employee_id, label, hash) VALUES ($1, $2, $3)', [e.id, cleanLabel, hashed]);
   } catch (err) {
@@ -82,8 +93,65 @@ export async function revokeAppPassword(db: pg.Pool, username: string, label: st
   if (!rowCount) throw new AccountError(`"${username}" has no app password labelled "${label}"`);
 }
 
-// Verified against when the username is unknown, so both failures cost the same time.
+/** An argon2 PHC string split into what recomputing it needs. */
+interface Phc {
+  /** Algorithm, version and cost parameters plus salt: hashes sharing it need one computation. */
+  readonly group: string;
+  readonly options: Options & { salt: Buffer };
+  readonly digest: Buffer;
+}
+
+function parsePhc(phc: string): Phc | undefined {
+  const parts = phc.split('$'); // ['', 'argon2id', 'v=19', 'm=…,t=…,p=…', salt, digest]
+  if (parts.length !== 6 || !parts[4] || !parts[5]) return undefined;
+  try {
+    const o = parseOptions(phc);
+    return {
+      group: parts.slice(0, 5).join('$'),
+      options: {
+        algorithm: o.algorithm,
+        version: o.version,
+        memoryCost: o.memoryCost,
+        timeCost: o.timeCost,
+        parallelism: o.parallelism,
+        outputLen: o.outputLen,
+        salt: Buffer.from(parts[4], 'base64'),
+      },
+      digest: Buffer.from(parts[5], 'base64'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+// Hashed against when the username is unknown, so both failures cost the same time.
 let dummyHash: Promise<string> | undefined;
+
+/** Starts computing the dummy hash, so the first failed login is not slower than later ones. */
+export function prepareLoginCheck(): void {
+  dummyHash ??= hash(generateAppPassword());
+}
+
+/** Indexes of `hashes` that `password` matches, with one argon2 computation per salt. */
+async function matching(hashes: readonly string[], password: string): Promise<number[]> {
+  const groups = new Map<string, { phc: Phc; members: { i: number; digest: Buffer }[] }>();
+  const found: number[] = [];
+  for (const [i, h] of hashes.entries()) {
+    const phc = parsePhc(h);
+    if (!phc) {
+      if (await verify(h, password).catch(() => false)) found.push(i);
+      continue;
+    }
+    const g = groups.get(phc.group) ?? { phc, members: [] };
+    g.members.push({ i, digest: phc.digest });
+    groups.set(phc.group, g);
+  }
+  for (const { phc, members } of groups.values()) {
+    const digest = await hashRaw(password, phc.options);
+    for (const m of members) if (m.digest.length === digest.length && timingSafeEqual(m.digest, digest)) found.push(m.i);
+  }
+  return found;
+}
 
 export interface VerifiedLogin {
   readonly employeeId: string;
@@ -100,13 +168,15 @@ export async function verifyLogin(db: pg.Pool, username: string, password: strin
     [username],
   );
   if (rows.length === 0) {
-    dummyHash ??= hash(generateAppPassword());
-    await verify(await dummyHash, password).catch(() => false);
+    prepareLoginCheck();
+    await matching([await (dummyHash as Promise<string>)], password);
     return undefined;
   }
-  const results = await Promise.all(rows.map((r) => verify(r.hash, password).catch(() => false)));
-  const i = results.indexOf(true);
-  const row = i >= 0 ? rows[i] : undefined;
+  const [i] = await matching(
+    rows.map((r) => r.hash),
+    password,
+  );
+  const row = i === undefined ? undefined : rows[i];
   if (!row) return undefined;
   await db.query('UPDATE dav.app_password SET last_used_at = now() WHERE id = $1', [row.id]);
   return { employeeId: row.employee_id, username: row.username, appPasswordId: row.id };

@@ -4,11 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import { verifyLogin, type VerifiedLogin } from './app-passwords.js';
+import { prepareLoginCheck, verifyLogin, type VerifiedLogin } from './app-passwords.js';
 import type { Lockout } from './lockout.js';
 
 export const REALM = 'brokerstar-dav';
-const CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
+/** The WWW-Authenticate value of every 401 (RFC 7235 §4.1 requires one; RFC 7617 §2.1 charset). */
+export const CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
 
 export interface Credentials {
   readonly username: string;
@@ -76,6 +77,7 @@ function unauthorized(res: Response): void {
 
 export function basicAuth(deps: AuthDeps) {
   const cache = new LoginCache(deps.cacheSeconds * 1000);
+  prepareLoginCheck();
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (!creds) return unauthorized(res);
@@ -85,9 +87,11 @@ export function basicAuth(deps: AuthDeps) {
       return next();
     }
     const address = req.ip ?? 'unknown';
+    // The request's child logger (pino-http), so these lines carry the request id.
+    const log = req.log ?? deps.log;
     const lock = await deps.lockout.check(address, creds.username);
     if (lock.retryAfter > 0) {
-      deps.log.warn({ user: creds.username, address }, 'login refused: locked out after repeated failures');
+      log.warn({ user: creds.username, address }, 'login refused: locked out after repeated failures');
       res.status(429).set('Retry-After', String(lock.retryAfter)).type('text/plain; charset=utf-8')
         .send('Too many failed logins; try again later.\n');
       return;
@@ -95,7 +99,7 @@ export function basicAuth(deps: AuthDeps) {
     const login = await verifyLogin(deps.db, creds.username, creds.password);
     if (!login) {
       const after = await deps.lockout.fail(address, creds.username);
-      deps.log.info({ user: creds.username, address, lockedFor: after.retryAfter }, 'login failed');
+      log.info({ user: creds.username, address, lockedFor: after.retryAfter }, 'login failed');
       return unauthorized(res);
     }
     await deps.lockout.succeed(address, creds.username);

@@ -36,22 +36,27 @@ export class Lockout {
   /** Counts a failure; returns the lock state after it. */
   async fail(address: string, username: string): Promise<LockState> {
     const [ipKey, userKey] = keys(address, username);
+    // One upsert sets the counter and the lock together: a second data-modifying statement on the
+    // same rows (a CTE) would not see this one's changes, and the lock would never be set.
     const { rows } = await this.db.query<{ s: number | null }>(
-      `WITH bumped AS (
-         INSERT INTO dav.auth_failure AS f (key, failures, window_start)
-         SELECT k, 1, now() FROM unnest($1::text[]) AS k
+      `WITH policy AS (
+         SELECT make_interval(secs => $4) AS span
+       ), bumped AS (
+         INSERT INTO dav.auth_failure AS f (key, failures, window_start, locked_until)
+         SELECT k, 1, now(),
+                CASE WHEN 1 >= (CASE WHEN k = $2 THEN $3::int ELSE $5::int END) THEN now() + (SELECT span FROM policy) END
+           FROM unnest($1::text[]) AS k
          ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN f.window_start < now() - make_interval(secs => $4) THEN 1 ELSE f.failures + 1 END,
-           window_start = CASE WHEN f.window_start < now() - make_interval(secs => $4) THEN now() ELSE f.window_start END
-         RETURNING key, failures
-       ), locked AS (
-         UPDATE dav.auth_failure f SET locked_until = now() + make_interval(secs => $4)
-           FROM bumped b
-          WHERE f.key = b.key
-            AND b.failures >= CASE WHEN b.key = $2 THEN $3::int ELSE $5::int END
-         RETURNING f.locked_until
+           failures = CASE WHEN f.window_start < now() - (SELECT span FROM policy) THEN 1 ELSE f.failures + 1 END,
+           window_start = CASE WHEN f.window_start < now() - (SELECT span FROM policy) THEN now() ELSE f.window_start END,
+           locked_until = CASE
+             WHEN (CASE WHEN f.window_start < now() - (SELECT span FROM policy) THEN 1 ELSE f.failures + 1 END)
+                  >= (CASE WHEN f.key = $2 THEN $3::int ELSE $5::int END)
+             THEN now() + (SELECT span FROM policy)
+             ELSE f.locked_until END
+         RETURNING locked_until
        )
-       SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int AS s FROM locked`,
+       SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int AS s FROM bumped WHERE locked_until > now()`,
       [[ipKey, userKey], ipKey, this.policy.addressThreshold, this.policy.seconds, this.policy.userThreshold],
     );
     // Old rows are useless after their window; prune now and then, cheaply.

@@ -23,8 +23,29 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
 export function createPool(url: string, max: number, log?: Logger): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, application_name: 'brokerstar-dav' });
-  pool.on('error', (err) => log?.warn({ err }, 'idle database connection failed'));
+  // Not the error object itself: pg-pool hangs the whole client (connection settings, buffers) on it.
+  pool.on('error', (err) => log?.warn({ error: err.message, code: (err as { code?: string }).code }, 'idle database connection failed'));
   return pool;
+}
+
+/**
+ * Ends the pool and waits until every connection has really closed. pg-pool's end() resolves once
+ * its clients are told to end, before their sockets close; stopping the embedded PostgreSQL right
+ * then kills those backends, and each client reports "terminating connection due to administrator
+ * command" as an error.
+ */
+export async function closePool(pool: pg.Pool, timeoutMs = 5000): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    pool.on('remove', () => {
+      if (--open <= 0) resolve();
+    });
+  });
+  await pool.end();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
 
 /**
@@ -35,7 +56,7 @@ export async function openDatabase(config: Config, log: Logger, role: 'server' |
   if (config.databaseUrl) {
     const pool = createPool(config.databaseUrl, config.dbPoolSize, log);
     await pool.query('SELECT 1');
-    return { pool, demo: false, fresh: false, embedded: undefined, close: () => pool.end() };
+    return { pool, demo: false, fresh: false, embedded: undefined, close: () => closePool(pool) };
   }
   log.info({ dataDir: config.dataDir }, 'no DATABASE_URL: starting the embedded PostgreSQL (demo mode)');
   const embedded = await startEmbeddedPostgres({
@@ -59,7 +80,7 @@ export async function openDatabase(config: Config, log: Logger, role: 'server' |
       fresh,
       embedded,
       async close() {
-        await pool.end();
+        await closePool(pool);
         await embedded.stop();
       },
     };

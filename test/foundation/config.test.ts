@@ -1,0 +1,220 @@
+// Configuration comes from environment variables only: defaults, parsing, validation with every
+// problem listed at once, and the CLI refusing to start on a bad value.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, testConfig, VARIABLES, type Config } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv/dav');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const c = loadConfig({}, '/srv/dav');
+    const expected: Config = {
+      host: '127.0.0.1',
+      port: 8008,
+      databaseUrl: undefined,
+      dataDir: '/srv/dav/.data',
+      embeddedPgPort: 54329,
+      logLevel: 'info',
+      maxRecords: 5000,
+      clientEdits: true,
+      privateAppointments: 'busy',
+      maxBodyBytes: 1048576,
+      maxResourceSize: 262144,
+      photoMaxPixels: 400,
+      authLockoutThreshold: 10,
+      authLockoutUserThreshold: 20,
+      authLockoutSeconds: 900,
+      authCacheSeconds: 60,
+      syncRetentionDays: 400,
+      reannounceDelaySeconds: 120,
+      reannounceMinIntervalSeconds: 60,
+      contactUrlTemplate: 'urn:brokerstar:contact:{id}',
+      trustProxy: false,
+      dbPoolSize: 20,
+    };
+    expect(c).toEqual(expected);
+    expect(Object.isFrozen(c)).toBe(true);
+    // Every key of Config has a variable, and nothing else does.
+    expect(Object.keys(VARIABLES).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('treats an empty value like an unset variable', () => {
+    expect(loadConfig({ PORT: '', MAX_RECORDS: '', DATABASE_URL: '' }, '/x')).toMatchObject({ port: 8008, maxRecords: 5000, databaseUrl: undefined });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', BROKERSTAR_FOO: 'x' }, '/x').port).toBe(8008);
+  });
+
+  it('parses every variable', () => {
+    const env = {
+      HOST: '0.0.0.0',
+      PORT: ' 8443 ',
+      DATABASE_URL: 'postgresql://dav:secret@db.example.ch:5432/brokerstar',
+      DATA_DIR: 'var/demo',
+      EMBEDDED_PG_PORT: '0',
+      LOG_LEVEL: 'DEBUG',
+      MAX_RECORDS: '2500',
+      CLIENT_EDITS: 'off',
+      PRIVATE_APPOINTMENTS: 'Hidden',
+      MAX_BODY_BYTES: '2097152',
+      MAX_RESOURCE_SIZE: '65536',
+      PHOTO_MAX_PIXELS: '256',
+      AUTH_LOCKOUT_THRESHOLD: '5',
+      AUTH_LOCKOUT_USER_THRESHOLD: '8',
+      AUTH_LOCKOUT_SECONDS: '60',
+      AUTH_CACHE_SECONDS: '0',
+      SYNC_RETENTION_DAYS: '30',
+      REANNOUNCE_DELAY_SECONDS: '5',
+      REANNOUNCE_MIN_INTERVAL_SECONDS: '30',
+      CONTACT_URL_TEMPLATE: 'https://crm.example.ch/kunde/{customerNo}',
+      TRUST_PROXY: 'loopback',
+      DB_POOL_SIZE: '4',
+    };
+    // The test covers every variable there is.
+    expect(Object.keys(env).sort()).toEqual(Object.values(VARIABLES).map((v) => v.name).sort());
+    expect(loadConfig(env, '/srv/dav')).toEqual({
+      host: '0.0.0.0',
+      port: 8443,
+      databaseUrl: 'postgresql://dav:secret@db.example.ch:5432/brokerstar',
+      dataDir: '/srv/dav/var/demo',
+      embeddedPgPort: 0,
+      logLevel: 'debug',
+      maxRecords: 2500,
+      clientEdits: false,
+      privateAppointments: 'hidden',
+      maxBodyBytes: 2097152,
+      maxResourceSize: 65536,
+      photoMaxPixels: 256,
+      authLockoutThreshold: 5,
+      authLockoutUserThreshold: 8,
+      authLockoutSeconds: 60,
+      authCacheSeconds: 0,
+      syncRetentionDays: 30,
+      reannounceDelaySeconds: 5,
+      reannounceMinIntervalSeconds: 30,
+      contactUrlTemplate: 'https://crm.example.ch/kunde/{customerNo}',
+      trustProxy: 'loopback',
+      dbPoolSize: 4,
+    });
+  });
+
+  it('keeps an absolute DATA_DIR as it is', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/brokerstar-dav' }, '/srv/dav').dataDir).toBe('/var/lib/brokerstar-dav');
+  });
+
+  it('reads on/off in the usual spellings', () => {
+    for (const on of ['on', 'ON', 'true', '1', 'yes']) expect(loadConfig({ CLIENT_EDITS: on }).clientEdits).toBe(true);
+    for (const off of ['off', 'Off', 'false', '0', 'no']) expect(loadConfig({ CLIENT_EDITS: off }).clientEdits).toBe(false);
+  });
+
+  it('reads TRUST_PROXY off in the usual spellings, anything else as an Express trust-proxy value', () => {
+    for (const off of ['off', 'false', '0']) expect(loadConfig({ TRUST_PROXY: off }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
+  });
+
+  it('accepts the bounds of each range', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ MAX_RECORDS: '1' }).maxRecords).toBe(1);
+    expect(loadConfig({ AUTH_CACHE_SECONDS: '3600' }).authCacheSeconds).toBe(3600);
+    expect(loadConfig({ DB_POOL_SIZE: '2' }).dbPoolSize).toBe(2);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: must be a whole number, got "abc"/],
+    ['PORT', '80.5', /PORT: must be a whole number/],
+    ['PORT', '1e3', /PORT: must be a whole number/],
+    ['PORT', '65536', /PORT: must be between 0 and 65535, got 65536/],
+    ['PORT', '-1', /PORT: must be between 0 and 65535, got -1/],
+    ['DATABASE_URL', 'mysql://db/brokerstar', /DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['DATABASE_URL', 'db.example.ch:5432', /DATABASE_URL: must be a postgres/],
+    ['EMBEDDED_PG_PORT', 'auto', /EMBEDDED_PG_PORT: must be a whole number/],
+    ['EMBEDDED_PG_PORT', '70000', /EMBEDDED_PG_PORT: must be between 0 and 65535/],
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"/],
+    ['MAX_RECORDS', '0', /MAX_RECORDS: must be between 1 and 1000000, got 0/],
+    ['MAX_RECORDS', '5k', /MAX_RECORDS: must be a whole number/],
+    ['CLIENT_EDITS', 'maybe', /CLIENT_EDITS: must be on or off, got "maybe"/],
+    ['PRIVATE_APPOINTMENTS', 'show', /PRIVATE_APPOINTMENTS: must be one of busy, hidden, got "show"/],
+    ['MAX_BODY_BYTES', '100', /MAX_BODY_BYTES: must be between 1024 and/],
+    ['MAX_RESOURCE_SIZE', '1MB', /MAX_RESOURCE_SIZE: must be a whole number/],
+    ['PHOTO_MAX_PIXELS', '10000', /PHOTO_MAX_PIXELS: must be between 32 and 4096/],
+    ['AUTH_LOCKOUT_THRESHOLD', '0', /AUTH_LOCKOUT_THRESHOLD: must be between 1 and 1000/],
+    ['AUTH_LOCKOUT_USER_THRESHOLD', 'ten', /AUTH_LOCKOUT_USER_THRESHOLD: must be a whole number/],
+    ['AUTH_LOCKOUT_SECONDS', '0', /AUTH_LOCKOUT_SECONDS: must be between 1 and 86400/],
+    ['AUTH_CACHE_SECONDS', '-5', /AUTH_CACHE_SECONDS: must be between 0 and 3600/],
+    ['SYNC_RETENTION_DAYS', '0', /SYNC_RETENTION_DAYS: must be between 1 and 10000/],
+    ['REANNOUNCE_DELAY_SECONDS', '2m', /REANNOUNCE_DELAY_SECONDS: must be a whole number/],
+    ['REANNOUNCE_MIN_INTERVAL_SECONDS', '0', /REANNOUNCE_MIN_INTERVAL_SECONDS: must be between 1 and 86400, got 0/],
+    ['DB_POOL_SIZE', '1', /DB_POOL_SIZE: must be between 2 and 500, got 1/],
+  ])('refuses %s=%s', (name, value, message) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('lists every bad value in one ConfigError, in the order of the table', () => {
+    const problems = problemsOf({ PORT: 'abc', MAX_RECORDS: '0', LOG_LEVEL: 'loud', DATABASE_URL: 'http://x', CLIENT_EDITS: 'sometimes' });
+    expect(problems).toEqual([
+      'PORT: must be a whole number, got "abc"',
+      'DATABASE_URL: must be a postgres:// or postgresql:// URL',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      'MAX_RECORDS: must be between 1 and 1000000, got 0',
+      'CLIENT_EDITS: must be on or off, got "sometimes"',
+    ]);
+    const err = new ConfigError(problems);
+    expect(err.message.split('\n')).toEqual(['invalid configuration:', ...problems.map((p) => `  - ${p}`)]);
+  });
+
+  it('never puts a DATABASE_URL password into an error message', () => {
+    // A URL with the wrong scheme is refused without echoing it (it may hold a password).
+    const problems = problemsOf({ DATABASE_URL: 'mysql://dav:S3cret-Passw0rd@db/brokerstar' });
+    expect(problems.join('\n')).not.toContain('S3cret-Passw0rd');
+  });
+
+  it('testConfig starts from the defaults, silent, on any port, with overrides', () => {
+    const c = testConfig({ maxRecords: 7 });
+    expect(c).toMatchObject({ logLevel: 'silent', port: 0, maxRecords: 7, authLockoutThreshold: 10 });
+  });
+});
+
+describe('the CLI with a bad configuration', () => {
+  const cli = path.join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+
+  it('exits 2 before doing anything and names every bad variable on stderr', () => {
+    const r = spawnSync(process.execPath, [cli, 'serve'], {
+      env: { PATH: process.env.PATH, PORT: 'abc', MAX_RECORDS: '0', DATA_DIR: '/nonexistent/should-not-be-created' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('brokerstar-dav: invalid configuration:');
+    expect(r.stderr).toContain('  - PORT: must be a whole number, got "abc"');
+    expect(r.stderr).toContain('  - MAX_RECORDS: must be between 1 and 1000000, got 0');
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // a message, not a stack trace
+    expect(r.stdout).toBe('');
+  });
+
+  it('applies to the other commands as well (password, migrate)', () => {
+    for (const args of [['migrate'], ['password', 'list', 'anna.meier']]) {
+      const r = spawnSync(process.execPath, [cli, ...args], {
+        env: { PATH: process.env.PATH, DATABASE_URL: 'not-a-url' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    }
+  });
+});
