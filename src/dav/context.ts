@@ -43,7 +43,8 @@ export function pickLanguage(header: string | undefined): 'de' | 'en' {
     const qParam = params.find((p) => p.trim().startsWith('q='));
     const q = qParam ? Number(qParam.trim().slice(2)) : 1;
     const lang = tag.startsWith('en') ? 'en' : tag.startsWith('de') ? 'de' : undefined;
-    if (lang && q > best.q) best = { lang, q };
+    // q=0 means "not acceptable" (RFC 9110 §12.4.2), so it never selects a language.
+    if (lang && q > 0 && q > best.q) best = { lang, q };
   }
   return best.lang;
 }

@@ -58,6 +58,10 @@ export const MESSAGES = {
     de: 'Teilnehmende werden nur in BrokerStar eingeladen oder entfernt.',
     en: 'Participants are invited or removed in BrokerStar only.',
   },
+  'change-recurrence': {
+    de: 'Die Wiederholung eines Serientermins wird nur in BrokerStar geändert. Einzelne Termine der Serie können verschoben werden.',
+    en: 'The recurrence of a series is changed in BrokerStar only. Single occurrences can be moved.',
+  },
   'private-appointment': {
     de: 'Private Termine werden nicht mit BrokerStar synchronisiert.',
     en: 'Private appointments are not synchronised with BrokerStar.',

@@ -1,6 +1,7 @@
 // What an owner's PUT of an appointment may change (design.md §4): times (also all-day and single
 // occurrences), subject, location and description. Organizer, participants and privacy are
 // BrokerStar's; everything else a client adds or drops is ignored.
+import { zonedToUtc } from '../dav/filters/zones.js';
 import { customerLine, withoutCustomerLine } from '../ical/customer.js';
 import type { RenderOptions } from '../ical/index.js';
 import { uidOf } from '../ical/uid.js';
@@ -33,6 +34,7 @@ import {
   type ObjectParts,
 } from './ical-input.js';
 import { ServedSeries } from './occurrences.js';
+import { moveKeepsRule, sameRule, sentRule } from './recurrence-rule.js';
 import { cutAt150 } from './truncate.js';
 
 const FULL = { kind: 'full' } as const;
@@ -138,6 +140,20 @@ function timeFields(a: AppointmentRecord, master: Component, series: ServedSerie
   return out;
 }
 
+/** A series keeps its rule: a changed RRULE, or a start moved off the rule's days, is refused. */
+function checkRecurrence(a: AppointmentRecord, master: Component, reader: TimeReader): Refusal | undefined {
+  if (!a.recurrenceRule) return undefined;
+  const rule = sentRule(master);
+  if (rule && !sameRule(a.recurrenceRule, rule)) {
+    return refuse('change-recurrence', `RRULE ${rule.toString()} instead of ${a.recurrenceRule}`);
+  }
+  const start = readSpan(master, reader).start;
+  if (start.getTime() !== a.startsAt.getTime() && !moveKeepsRule(a.recurrenceRule, a.startsAt, start, zoneOrUtc(a.timeZone) ?? 'UTC')) {
+    return refuse('change-recurrence', `a start of ${start.toISOString()} is off the rule ${a.recurrenceRule}`);
+  }
+  return undefined;
+}
+
 interface Move {
   readonly moved: MovedOccurrence;
   readonly before: { readonly startsAt: Date; readonly endsAt: Date };
@@ -194,6 +210,40 @@ function changesOf(a: AppointmentRecord, patch: AppointmentPatch, movesMade: rea
   return out;
 }
 
+/**
+ * Moving a series moves the rule's occurrences, so brokerstar/writes.ts shifts the original start
+ * of every stored exception by the same wall-clock amount; the predicted stored version must too.
+ */
+function withSeriesShift(stored: AppointmentRecord, patch: AppointmentPatch): AppointmentRecord {
+  if (!patch.startsAt || !stored.recurrenceRule || patch.startsAt.getTime() === stored.startsAt.getTime()) return stored;
+  // On the wall clock, as the rule repeats (a day across a DST switch is 23 or 25 hours).
+  const zone = zoneOrUtc(stored.timeZone) ?? 'UTC';
+  const shift = wallClock(patch.startsAt, zone) - wallClock(stored.startsAt, zone);
+  const shifted = (d: Date) => {
+    const w = new Date(wallClock(d, zone) + shift);
+    const parts = [w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds()] as const;
+    return new Date(zonedToUtc(zone, ...parts));
+  };
+  return { ...stored, exceptions: stored.exceptions.map((e) => ({ ...e, originalStart: shifted(e.originalStart) })) };
+}
+
+/** The local date and time of an instant in `zone`, as milliseconds of a UTC clock showing it. */
+function wallClock(d: Date, zone: string): number {
+  const p: Record<string, number> = {};
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  for (const { type, value } of format.formatToParts(d)) p[type] = Number(value);
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+}
+
 /** The record with the patch applied: the version BrokerStar holds after the write. */
 export function applyAppointmentPatch(stored: AppointmentRecord, patch: AppointmentPatch): AppointmentRecord {
   const exceptions = new Map(stored.exceptions.map((e) => [e.originalStart.getTime(), e]));
@@ -222,6 +272,9 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
   const refusal = checkParticipants(a, events) ?? checkPrivacy(a, events);
   if (refusal) return refusal;
 
+  const recurrence = checkRecurrence(a, parts.master, reader);
+  if (recurrence) return recurrence;
+
   const base = served(a, opts, now);
   const series = new ServedSeries(base.master, base.overrides, reader);
   const text = textFields(a, parts.master, base.master);
@@ -231,7 +284,7 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
     ...timeFields(a, parts.master, series, reader),
     exceptions: movesMade.map((m) => m.moved),
   };
-  const after = served(applyAppointmentPatch(a, patch), opts, now).cal;
+  const after = served(applyAppointmentPatch(withSeriesShift(a, patch), patch), opts, now).cal;
   return {
     ok: true,
     patch,

@@ -10,6 +10,7 @@ export type RefusalRule =
   | 'change-organizer'
   | 'change-participants'
   | 'make-private'
+  | 'change-recurrence'
   | 'reassign-task'
   | 'invalid-data'
   | 'uid-mismatch'

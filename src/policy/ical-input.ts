@@ -42,7 +42,9 @@ function addMissingZones(cal: Component): void {
     if (c.name === 'vtimezone') continue;
     for (const p of c.getAllProperties()) {
       const tzid = p.getParameter('tzid');
-      if (typeof tzid !== 'string' || defined.has(tzid) || !isKnownTimeZone(tzid)) continue;
+      if (typeof tzid !== 'string' || defined.has(tzid)) continue;
+      // RFC 5545 §3.2.19: a TZID needs its VTIMEZONE. Guessing a zone would move the time by hours.
+      if (!isKnownTimeZone(tzid)) throw new Error(`TZID ${JSON.stringify(tzid)} has no VTIMEZONE and is no IANA time zone`);
       cal.addSubcomponent(generatedZone(tzid));
       defined.add(tzid);
     }

@@ -20,6 +20,7 @@ const RULES: Record<string, { key: string; element: ClarkName }> = {
   'change-organizer': { key: 'change-organizer', element: BS.organizerInBrokerstar },
   'change-participants': { key: 'change-participants', element: BS.participantsInBrokerstar },
   'make-private': { key: 'private-appointment', element: BS.privateNotAccepted },
+  'change-recurrence': { key: 'change-recurrence', element: BS.recurrenceInBrokerstar },
   'reassign-task': { key: 'reassign-task', element: BS.assignInBrokerstar },
   'invalid-data': { key: 'invalid-data', element: CALDAV.validCalendarData },
   'uid-mismatch': { key: 'uid-mismatch', element: CALDAV.noUidConflict },

@@ -200,6 +200,7 @@ export const BS = {
   notOwner: bs('not-owner'),
   participantsInBrokerstar: bs('participants-in-brokerstar'),
   organizerInBrokerstar: bs('organizer-in-brokerstar'),
+  recurrenceInBrokerstar: bs('recurrence-in-brokerstar'),
   privateNotAccepted: bs('private-not-accepted'),
   contactsReadOnly: bs('contacts-read-only'),
   methodNotSupported: bs('method-not-supported'),

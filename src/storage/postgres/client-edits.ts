@@ -10,6 +10,7 @@ import { decideAppointmentEdit, decideTaskEdit, type EditDecision } from '../../
 import type { Collection, UpdateOutcome, UpdateRequest } from '../types.js';
 import { loadAppointments, loadTasks } from './brokerstar/records.js';
 import { lockRow, updateAppointment, updateTask, type EditableKind } from './brokerstar/writes.js';
+import type { Queryable } from './queryable.js';
 
 export interface ClientEditDeps {
   readonly pool: pg.Pool;
@@ -40,8 +41,12 @@ export async function updateObject(deps: ClientEditDeps, c: Collection, name: st
   }
   const kind = member.entity_kind as EditableKind;
   const id = member.entity_id;
+  const load = async (db: Queryable) =>
+    JSON.stringify(kind === 'appointment' ? (await loadAppointments(db, [id]))[0] : (await loadTasks(db, [id]))[0]);
   const client = await deps.pool.connect();
   let storedDiffers = false;
+  /** What this transaction left in BrokerStar (as loaded), to tell it from a later BrokerStar write. */
+  let written = '';
   try {
     await client.query('BEGIN');
     if (!(await lockRow(client, kind, id))) {
@@ -91,8 +96,9 @@ export async function updateObject(deps: ClientEditDeps, c: Collection, name: st
       reason: decision.truncated ? 'edit (subject/location cut at 150 characters)' : decision.changes.length ? 'edit' : 'no change',
       changes: decision.changes,
     });
-    await client.query('COMMIT');
     storedDiffers = decision.storedDiffers;
+    if (!storedDiffers) written = await load(client);
+    await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
@@ -108,5 +114,9 @@ export async function updateObject(deps: ClientEditDeps, c: Collection, name: st
     return { kind: 'updated', etag: undefined };
   }
   const { rows } = await deps.pool.query<{ etag: string }>('SELECT etag FROM dav.entity WHERE kind = $1 AND id = $2', [kind, id]);
+  // BrokerStar may write the row the moment the lock is released, before the pump renders it: an
+  // ETag of that version would tell the client it holds BrokerStar's edit, which it never saw.
+  // Read after the ETag, so an unchanged record proves the ETag is of this write's version.
+  if ((await load(deps.pool)) !== written) return { kind: 'updated', etag: undefined };
   return { kind: 'updated', etag: rows[0]?.etag };
 }

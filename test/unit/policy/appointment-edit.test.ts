@@ -608,14 +608,29 @@ describe('decideAppointmentEdit: occurrences of a recurring appointment', () => 
     expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
   });
 
-  it('ignores RRULE and EXDATE changes: the series is BrokerStar’s', () => {
+  it('ignores an added EXDATE: deleting an occurrence is BrokerStar’s', () => {
     const d = putSeries(series, (cal) => {
-      const m = masterOf(cal);
-      m.updatePropertyWithValue('rrule', ICAL.Recur.fromString('FREQ=WEEKLY;BYDAY=MO;COUNT=10'));
-      const ex = m.addPropertyWithValue('exdate', local('2025-03-31T09:00:00'));
+      const ex = masterOf(cal).addPropertyWithValue('exdate', local('2025-03-31T09:00:00'));
       ex.setParameter('tzid', 'Europe/Zurich');
     });
     expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('refuses a changed RRULE: the series structure is BrokerStar’s', () => {
+    const d = putSeries(series, (cal) => {
+      masterOf(cal).updatePropertyWithValue('rrule', ICAL.Recur.fromString('FREQ=WEEKLY;BYDAY=MO;COUNT=10'));
+    });
+    expect(d).toMatchObject({ ok: false, rule: 'change-recurrence' });
+  });
+
+  it('accepts the stored RRULE spelled differently (part order, UNTIL in UTC)', () => {
+    const d = putSeries(series, (cal) => {
+      const m = masterOf(cal);
+      const stored = String(m.getFirstPropertyValue('rrule'));
+      const parts = stored.split(';').reverse().join(';');
+      m.updatePropertyWithValue('rrule', ICAL.Recur.fromString(parts));
+    });
+    expect(d).toMatchObject({ ok: true });
   });
 
   it('moves the whole series when the master moves, and applies master texts to it', () => {

@@ -29,14 +29,21 @@ export async function updateAppointment(db: Queryable, id: string, patch: Appoin
   if (patch.startsAt) {
     // Moving a whole series moves the rule's occurrences: exceptions keep naming the same
     // occurrences (cancelled ones stay cancelled, moved ones stay where they were moved to).
+    // The rule repeats on the wall clock, so the shift is too (a day across a DST switch is 23 or
+    // 25 hours), in the appointment's zone (UTC when PostgreSQL does not know it, as the renderer).
     // Delete and re-insert: shifting in place could collide with the next row's key mid-update.
     await db.query(
-      `WITH a AS (SELECT id, $2::timestamptz - starts_at AS delta FROM brokerstar.appointment
-                   WHERE id = $1 AND recurrence_rule IS NOT NULL AND starts_at <> $2::timestamptz),
+      `WITH a AS (SELECT ap.id, z.tz, ($2::timestamptz AT TIME ZONE z.tz) - (ap.starts_at AT TIME ZONE z.tz) AS delta
+                    FROM brokerstar.appointment ap,
+                         LATERAL (SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = ap.time_zone)
+                                              THEN ap.time_zone ELSE 'UTC' END AS tz) z
+                   WHERE ap.id = $1 AND ap.recurrence_rule IS NOT NULL AND ap.starts_at <> $2::timestamptz),
             old AS (DELETE FROM brokerstar.appointment_exception x USING a WHERE x.appointment_id = a.id
                     RETURNING x.appointment_id, x.original_start, x.is_cancelled, x.starts_at, x.ends_at)
        INSERT INTO brokerstar.appointment_exception (appointment_id, original_start, is_cancelled, starts_at, ends_at)
-       SELECT old.appointment_id, old.original_start + a.delta, old.is_cancelled, old.starts_at, old.ends_at FROM old, a`,
+       SELECT old.appointment_id, ((old.original_start AT TIME ZONE a.tz) + a.delta) AT TIME ZONE a.tz,
+              old.is_cancelled, old.starts_at, old.ends_at
+         FROM old, a`,
       [id, patch.startsAt],
     );
   }

@@ -1,0 +1,345 @@
+// Preconditions of a PUT (RFC 7232, RFC 4791 §5.3.2.1): stale If-Match and a BrokerStar write the
+// client has not seen give 412 and change nothing; If-None-Match: * on an existing item 412;
+// invalid iCalendar, a foreign UID and the wrong component are refused with their CalDAV
+// preconditions; wrong Content-Type 415; too large 413; malformed or empty bodies never 500. And a
+// client PUT racing a BrokerStar UPDATE of the same row never loses BrokerStar's edit.
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGES } from '../../src/dav/messages.js';
+import { builders } from '../support/builders.js';
+import { BS, C, childNamed, D, parseXmlDocument, type Node } from '../support/multistatus.js';
+import { startTestServer, type Reply, type TestServer } from '../support/server.js';
+
+const USER = 'anna.meier';
+const TERMINE = `/dav/calendars/${USER}/termine/`;
+const AUFGABEN = `/dav/calendars/${USER}/aufgaben/`;
+const KONTAKTE = `/dav/addressbooks/${USER}/kontakte/`;
+const CALENDAR = 'text/calendar; charset=utf-8';
+const MAX_RESOURCE_SIZE = 8192;
+
+type Component = InstanceType<typeof ICAL.Component>;
+
+const ids: Record<string, string> = {};
+
+async function tableChecksums(dav: TestServer): Promise<Record<string, string>> {
+  const { rows: tables } = await dav.db.query<{ t: string }>(
+    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'brokerstar' AND c.relkind = 'r' ORDER BY 1`,
+  );
+  // One statement, so all tables are read in one snapshot.
+  const { rows } = await dav.db.query<{ t: string; h: string }>(
+    tables
+      .map(({ t }) => `SELECT '${t}' AS t, count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM brokerstar.${t} x`)
+      .join(' UNION ALL '),
+  );
+  return Object.fromEntries(rows.map((r) => [r.t, r.h]));
+}
+
+async function appointment(dav: TestServer, id: string) {
+  const { rows } = await dav.db.query('SELECT subject, location, description, starts_at, ends_at, updated_at FROM brokerstar.appointment WHERE id = $1', [id]);
+  return rows[0] as { subject: string; location: string | null; description: string | null; starts_at: Date; ends_at: Date; updated_at: Date };
+}
+
+async function get(dav: TestServer, href: string): Promise<{ text: string; etag: string }> {
+  const r = await dav.request('GET', href);
+  expect(r.status, `GET ${href}`).toBe(200);
+  return { text: r.text, etag: r.headers.get('etag')! };
+}
+
+function edited(text: string, edit: (item: Component, cal: Component) => void): string {
+  const cal = new ICAL.Component(ICAL.parse(text));
+  const item = cal.getAllSubcomponents().find((c) => (c.name === 'vevent' || c.name === 'vtodo') && !c.hasProperty('recurrence-id'))!;
+  edit(item, cal);
+  return cal.toString();
+}
+
+function put(dav: TestServer, href: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return dav.request('PUT', href, { body, headers: { 'Content-Type': CALENDAR, ...headers } });
+}
+
+/** Clark names of the DAV:error's children; throws unless the body is a DAV:error. */
+async function conditions(r: Reply): Promise<{ names: string[]; root: Node }> {
+  expect(r.headers.get('content-type'), r.text).toMatch(/^application\/xml/);
+  const root = await parseXmlDocument(r.text);
+  expect(root.name).toBe(D('error'));
+  return { names: root.children.map((c) => c.name), root };
+}
+
+async function expectCalDavRefusal(r: Reply, href: string, element: string, key: keyof typeof MESSAGES): Promise<void> {
+  expect([400, 403], r.text).toContain(r.status);
+  const { names, root } = await conditions(r);
+  expect(names).toContain(element);
+  expect(names, 'need-privileges too, so DAVx5 skips the item instead of stopping').toContain(D('need-privileges'));
+  const resource = childNamed(childNamed(root, D('need-privileges')), D('resource'));
+  expect(childNamed(resource, D('href'))?.text).toBe(href);
+  expect(childNamed(root, BS('message'))?.text).toBe(MESSAGES[key].de);
+}
+
+describe('PUT preconditions', () => {
+  let dav: TestServer;
+
+  beforeAll(async () => {
+    dav = await startTestServer({
+      user: USER,
+      config: { maxResourceSize: MAX_RESOURCE_SIZE },
+      seed: async (db) => {
+        const b = builders(db.pool);
+        ids.anna = await b.addEmployee({ username: USER });
+        ids.contact = await b.addContact({ firstName: 'Hans', lastName: 'Muster' });
+        for (const n of ['stale', 'bsWrite', 'bsPumped', 'inm', 'invalid', 'uid', 'component', 'type', 'size', 'empty', 'race', 'raceSame', 'held']) {
+          ids[n] = await b.addAppointment({ ownerId: ids.anna, startsAt: '2026-12-01T09:00:00Z', subject: `Termin ${n}`, location: 'Zürich' });
+        }
+        ids.task = await b.addTask({ assigneeId: ids.anna, subject: 'Offerte senden' });
+      },
+    });
+    for (const c of [TERMINE, AUFGABEN, KONTAKTE]) {
+      expect((await dav.propfind(c, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1')).status).toBe(207);
+    }
+  });
+  afterAll(() => dav?.close());
+
+  const href = (n: string) => `${TERMINE}${ids[n]}.ics`;
+
+  it('stale If-Match: 412, nothing changed', async () => {
+    const first = await get(dav, href('stale'));
+    const moved = edited(first.text, (e) => e.updatePropertyWithValue('location', 'Bern'));
+    expect((await put(dav, href('stale'), moved, { 'If-Match': first.etag })).status).toBe(204);
+    const row = await appointment(dav, ids.stale!);
+    const sums = await tableChecksums(dav);
+
+    const again = edited(first.text, (e) => e.updatePropertyWithValue('location', 'Basel'));
+    const r = await put(dav, href('stale'), again, { 'If-Match': first.etag, 'Accept-Language': 'en' });
+
+    expect(r.status).toBe(412);
+    expect(childNamed((await conditions(r)).root, BS('message'))?.text).toBe(MESSAGES.stale.en);
+    expect(await appointment(dav, ids.stale!)).toEqual(row);
+    expect(await tableChecksums(dav)).toEqual(sums);
+    expect(r.headers.get('etag')).toBeNull();
+  });
+
+  it('If-Match after a BrokerStar write the client has not seen: 412, BrokerStar\'s edit kept', async () => {
+    const seen = await get(dav, href('bsWrite'));
+    await dav.db.query(`UPDATE brokerstar.appointment SET subject = 'In BrokerStar geändert', updated_at = now() WHERE id = $1`, [ids.bsWrite]);
+    const body = edited(seen.text, (e) => e.updatePropertyWithValue('location', 'Luzern'));
+
+    const r = await put(dav, href('bsWrite'), body, { 'If-Match': seen.etag });
+
+    expect(r.status).toBe(412);
+    expect(await appointment(dav, ids.bsWrite!)).toMatchObject({ subject: 'In BrokerStar geändert', location: 'Zürich' });
+    const now = await get(dav, href('bsWrite'));
+    expect(now.etag).not.toBe(seen.etag);
+    expect(now.text).toContain('SUMMARY:In BrokerStar geändert');
+  });
+
+  it('If-Match after a BrokerStar write the server already rendered: 412 as well', async () => {
+    const seen = await get(dav, href('bsPumped'));
+    await dav.db.query(`UPDATE brokerstar.appointment SET location = 'Winterthur' WHERE id = $1`, [ids.bsPumped]);
+    await dav.propfind(TERMINE, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1'); // another client's sync
+    const body = edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Vom Client'));
+
+    const r = await put(dav, href('bsPumped'), body, { 'If-Match': seen.etag });
+
+    expect(r.status).toBe(412);
+    expect(await appointment(dav, ids.bsPumped!)).toMatchObject({ subject: 'Termin bsPumped', location: 'Winterthur' });
+  });
+
+  it('If-None-Match: * on an existing item: 412, nothing changed', async () => {
+    const seen = await get(dav, href('inm'));
+    const sums = await tableChecksums(dav);
+    const r = await put(dav, href('inm'), edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Neu')), { 'If-None-Match': '*' });
+    expect(r.status).toBe(412);
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
+
+  it('invalid iCalendar: refused with CALDAV:valid-calendar-data (and need-privileges), nothing changed', async () => {
+    const seen = await get(dav, href('invalid'));
+    const sums = await tableChecksums(dav);
+    const bodies = {
+      'not iCalendar at all': 'Hallo, das ist kein Kalender.',
+      'no END:VCALENDAR': seen.text.replace(/END:VCALENDAR\r\n$/, ''),
+      'a malformed DTSTART': seen.text.replace(/DTSTART;TZID=Europe\/Zurich:\d{8}T\d{6}/, 'DTSTART;TZID=Europe/Zurich:2026-13-45T25:00'),
+      'an end before the start': seen.text.replace(/DTEND;TZID=Europe\/Zurich:\d{8}T\d{6}/, 'DTEND;TZID=Europe/Zurich:20261130T080000'),
+      'two calendars in one body': seen.text + seen.text,
+      'a vCard': 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nEND:VCARD\r\n',
+      'a TZID that is neither defined nor an IANA zone': seen.text.replaceAll('TZID=Europe/Zurich', 'TZID=Mars/Olympus'),
+      'two masters': seen.text.replace(/(BEGIN:VEVENT[\s\S]*END:VEVENT\r\n)/, '$1$1'),
+    };
+    for (const [what, body] of Object.entries(bodies)) {
+      // Each refusal announces the item again (self-healing), so each try sends the current ETag.
+      const r = await put(dav, href('invalid'), body, { 'If-Match': (await get(dav, href('invalid'))).etag });
+      expect(r.status, what).not.toBe(500);
+      await expectCalDavRefusal(r, href('invalid'), C('valid-calendar-data'), 'invalid-data');
+    }
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
+
+  it('a body whose UID differs from the stored item: CALDAV:no-uid-conflict', async () => {
+    const seen = await get(dav, href('uid'));
+    const sums = await tableChecksums(dav);
+    const body = edited(seen.text, (e) => e.updatePropertyWithValue('uid', '040000008200E00074C5B7101A82E008000000001'));
+    const r = await put(dav, href('uid'), body, { 'If-Match': seen.etag });
+    await expectCalDavRefusal(r, href('uid'), C('no-uid-conflict'), 'uid-mismatch');
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
+
+  it('a VTODO into Termine and a VEVENT into Aufgaben: CALDAV:supported-calendar-component', async () => {
+    const sums = await tableChecksums(dav);
+    const todo = (await get(dav, `${AUFGABEN}${ids.task}.ics`)).text.replaceAll(`brokerstar-task-${ids.task}`, `brokerstar-appointment-${ids.component}`);
+    const r1 = await put(dav, href('component'), todo);
+    await expectCalDavRefusal(r1, href('component'), C('supported-calendar-component'), 'wrong-component');
+
+    const event = (await get(dav, href('component'))).text.replaceAll(`brokerstar-appointment-${ids.component}`, `brokerstar-task-${ids.task}`);
+    const r2 = await put(dav, `${AUFGABEN}${ids.task}.ics`, event);
+    await expectCalDavRefusal(r2, `${AUFGABEN}${ids.task}.ics`, C('supported-calendar-component'), 'wrong-component');
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
+
+  it('a wrong Content-Type: 415, nothing changed', async () => {
+    const seen = await get(dav, href('type'));
+    const sums = await tableChecksums(dav);
+    const body = edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Typ'));
+    for (const type of ['application/json', 'text/vcard; charset=utf-8', 'application/x-www-form-urlencoded']) {
+      const r = await put(dav, href('type'), body, { 'Content-Type': type, 'If-Match': seen.etag });
+      expect(r.status, type).toBe(415);
+      expect(childNamed((await conditions(r)).root, BS('message'))?.text).toBe(MESSAGES['wrong-content-type'].de);
+    }
+    const card = await dav.request('PUT', `${KONTAKTE}${ids.contact}.vcf`, { body: 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nEND:VCARD\r\n', headers: { 'Content-Type': CALENDAR } });
+    expect(card.status).toBe(415);
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
+
+  it('a body over max-resource-size: 413 with CALDAV:max-resource-size, nothing changed', async () => {
+    const seen = await get(dav, href('size'));
+    const sums = await tableChecksums(dav);
+    const body = edited(seen.text, (e) => e.updatePropertyWithValue('description', 'Notiz '.repeat(MAX_RESOURCE_SIZE / 4)));
+    expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_RESOURCE_SIZE);
+    const r = await put(dav, href('size'), body, { 'If-Match': seen.etag });
+    expect(r.status).toBe(413);
+    const { names } = await conditions(r);
+    expect(names).toContain(C('max-resource-size'));
+    expect(await tableChecksums(dav)).toEqual(sums);
+    // The limit is the one published.
+    const prop = await dav.propfind(TERMINE, '<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:max-resource-size/></d:prop></d:propfind>', '0');
+    expect(prop.ms.responses.get(TERMINE)?.props.get(C('max-resource-size'))?.el.text).toBe(String(MAX_RESOURCE_SIZE));
+  });
+
+  it('malformed or empty bodies and headers never give a 500', async () => {
+    const sums = await tableChecksums(dav);
+    const target = href('empty');
+    const attempts: { method: string; path: string; body?: string; headers?: Record<string, string> }[] = [
+      { method: 'PUT', path: target, body: '', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target },
+      { method: 'PUT', path: target, body: '\u0000\u0001\u0002\uFFFD', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target, body: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target, body: 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target, body: `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:brokerstar-appointment-${ids.empty}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`, headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target, body: `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:brokerstar-appointment-${ids.empty}\r\nDTSTART;TZID=Mars/Olympus:20261201T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`, headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target, body: `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:brokerstar-appointment-${ids.empty}\r\nDTSTART:20261201T090000Z\r\nRRULE:FREQ=SOMETIMES\r\nDURATION:banana\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`, headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: target, body: '<?xml version="1.0"?><x/>', headers: { 'Content-Type': 'text/calendar' } },
+      { method: 'PUT', path: target, body: 'x', headers: { 'Content-Type': CALENDAR, 'If-Match': 'garbage, "', 'If-None-Match': '' } },
+      { method: 'PUT', path: `${TERMINE}..%2F..%2Fetc.ics`, body: 'x', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: TERMINE, body: 'x', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PUT', path: `${AUFGABEN}${ids.task}.ics`, body: '', headers: { 'Content-Type': CALENDAR } },
+      { method: 'PROPPATCH', path: TERMINE, body: '<D:propertyupdate xmlns:D="DAV:"><D:set>', headers: { 'Content-Type': 'application/xml' } },
+      { method: 'PROPPATCH', path: TERMINE },
+      { method: 'DELETE', path: target, body: 'unexpected body' },
+      { method: 'LOCK', path: TERMINE, body: '<<<' },
+      { method: 'PROPFIND', path: TERMINE, body: '<d:propfind xmlns:d="DAV:"><d:prop>', headers: { Depth: '1' } },
+      { method: 'REPORT', path: TERMINE, body: '', headers: { Depth: '1' } },
+    ];
+    for (const a of attempts) {
+      const r = await dav.request(a.method, a.path, { ...(a.body !== undefined ? { body: a.body } : {}), headers: a.headers ?? {} });
+      expect(r.status, `${a.method} ${a.path} ${JSON.stringify(a.body)}: ${r.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${a.method} ${a.path} ${JSON.stringify(a.body)?.slice(0, 60)}`).toBeLessThan(500);
+      if (r.status === 403) expect((await conditions(r)).names).toContain(D('need-privileges'));
+    }
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
+
+  it('BrokerStar writing the row while the client\'s transaction holds it: the PUT never answers with the ETag of BrokerStar\'s version', async () => {
+    const target = href('held');
+    const seen = await get(dav, target);
+    const body = edited(seen.text, (e) => e.updatePropertyWithValue('location', 'Vom Client'));
+    // Hold the audit log: the client's transaction then waits, row lock taken, at its audit entry.
+    const holder = await dav.db.pool.connect();
+    const waiting = async (query: string) => {
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await dav.db.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [`%${query}%`],
+        );
+        if (rows.length) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`never saw a session waiting in ${query}`);
+    };
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE dav.audit_log IN EXCLUSIVE MODE');
+      const client = put(dav, target, body, { 'If-Match': seen.etag });
+      await waiting('INSERT INTO dav.audit_log');
+      const brokerstar = dav.db.query(`UPDATE brokerstar.appointment SET subject = 'Während des PUT geändert' WHERE id = $1`, [ids.held]);
+      await waiting('UPDATE brokerstar.appointment');
+      await holder.query('COMMIT');
+      const [r] = await Promise.all([client, brokerstar]);
+
+      expect(r.status).toBe(204);
+      expect(await appointment(dav, ids.held!)).toMatchObject({ subject: 'Während des PUT geändert', location: 'Vom Client' });
+      const now = await get(dav, target);
+      expect(now.text).toContain('SUMMARY:Während des PUT geändert');
+      expect(r.headers.get('etag'), 'an ETag of a version the client never saw would hide BrokerStar\'s edit from it for good').not.toBe(now.etag);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+
+  // BrokerStar is the leading system: whatever the interleaving, its edit survives. Either the client
+  // gets 412, or its edit landed first and the row holds both changes; and a PUT answered with an
+  // ETag must not hand the client the ETag of a version holding BrokerStar's edit it never saw.
+  // How long BrokerStar waits before it writes: from "first" via true races to "after the PUT".
+  const DELAYS = ['before', 0, 2, 5, 10, 20, 40, 'after'] as const;
+  for (const variant of ['a different column', 'the same column'] as const) {
+    it(`a client PUT racing a BrokerStar UPDATE of ${variant} never loses BrokerStar's edit`, async () => {
+      const id = variant === 'a different column' ? ids.race! : ids.raceSame!;
+      const target = `${TERMINE}${id}.ics`;
+      const column = variant === 'a different column' ? 'subject' : 'location';
+      const outcomes: Record<number, number> = { 204: 0, 412: 0 };
+      let location = 'Zürich';
+      for (let i = 0; i < 2 * DELAYS.length; i++) {
+        const seen = await get(dav, target);
+        const body = edited(seen.text, (e) => e.updatePropertyWithValue('location', `Client ${i}`));
+        const delay = DELAYS[i % DELAYS.length]!;
+        const update = () => dav.db.query(`UPDATE brokerstar.appointment SET ${column} = $2, updated_at = now() WHERE id = $1`, [id, `BrokerStar ${i}`]);
+        if (delay === 'before') await update();
+        const client = put(dav, target, body, { 'If-Match': seen.etag });
+        const brokerstar = async () => {
+          if (delay === 'before') return;
+          if (delay === 'after') await client;
+          else await new Promise((r) => setTimeout(r, delay));
+          await update();
+        };
+        const [r] = await Promise.all([client, brokerstar()]);
+        expect([204, 412], r.text).toContain(r.status);
+        outcomes[r.status]!++;
+        const row = await appointment(dav, id);
+        if (variant === 'a different column') {
+          if (r.status === 204) location = `Client ${i}`;
+          expect(row.subject, `round ${i}: BrokerStar's edit is never lost`).toBe(`BrokerStar ${i}`);
+          expect(row.location, `round ${i}: the client's edit is applied exactly when the PUT said 204`).toBe(location);
+        } else {
+          // A 204 means the client's transaction committed first; BrokerStar's UPDATE then wins.
+          expect(row.location, `round ${i}: BrokerStar's edit is never lost`).toBe(`BrokerStar ${i}`);
+        }
+        const now = await get(dav, target);
+        expect(now.text).toContain(variant === 'a different column' ? `SUMMARY:BrokerStar ${i}` : `LOCATION:BrokerStar ${i}`);
+        const etag = r.headers.get('etag');
+        if (etag !== null) {
+          expect(etag, `round ${i}: the PUT's ETag names a version with BrokerStar's edit the client never saw`).not.toBe(now.etag);
+        }
+      }
+      expect(outcomes[204], 'some rounds let the client commit first').toBeGreaterThan(0);
+      expect(outcomes[412], 'some rounds let BrokerStar commit first').toBeGreaterThan(0);
+    });
+  }
+});
