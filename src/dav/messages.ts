@@ -94,6 +94,10 @@ export const MESSAGES = {
     de: 'Diese Sammlung nimmt nur Termine bzw. nur Aufgaben auf.',
     en: 'This collection holds only appointments or only tasks.',
   },
+  exists: {
+    de: 'Dieser Eintrag existiert bereits. Neue Einträge bitte in BrokerStar erfassen.',
+    en: 'This item already exists. Please create new items in BrokerStar.',
+  },
   stale: {
     de: 'Der Eintrag wurde inzwischen in BrokerStar geändert. Bitte zuerst synchronisieren.',
     en: 'The item was changed in BrokerStar meanwhile. Please synchronise first.',

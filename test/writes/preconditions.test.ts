@@ -148,6 +148,7 @@ describe('PUT preconditions', () => {
     const sums = await tableChecksums(dav);
     const r = await put(dav, href('inm'), edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Neu')), { 'If-None-Match': '*' });
     expect(r.status).toBe(412);
+    expect(r.text, 'a DAV:error body with a sentence, never bare').toContain('existiert bereits');
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 

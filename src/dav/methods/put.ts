@@ -3,7 +3,7 @@
 // field by field. Every refusal re-announces the server's copy so clients restore it.
 import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
-import { DavError, preconditionFailed } from '../errors.js';
+import { DavError } from '../errors.js';
 import { needPrivileges } from '../policy.js';
 import { propContextOf } from '../prop-context.js';
 import { resolvePath } from '../resolve.js';
@@ -84,7 +84,9 @@ export const put: MethodHandler = {
       throw needPrivileges(hrefOf(target), DAV.bind, { messageKey: createKey(c.type), extra: BS.createInBrokerstar });
     }
     // RFC 7232 §3.2: If-None-Match: * means "only if it does not exist yet".
-    if (String(ctx.req.headers['if-none-match'] ?? '').trim() === '*') throw preconditionFailed('the item already exists');
+    if (String(ctx.req.headers['if-none-match'] ?? '').trim() === '*') {
+      throw new DavError(412, 'the item already exists', undefined, { messageKey: 'exists' });
+    }
     if (!ctx.policy.privileges(ctx.user, target).has(DAV.writeContent)) {
       const { key, element } = readOnlyRefusal(c);
       await refuse(ctx, target, key, element, 'refused PUT: read-only');
