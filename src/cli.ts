@@ -168,7 +168,9 @@ async function status(config: Config, log: Logger, args: string[]): Promise<void
       const principal = await store.principalByUsername(username);
       if (!principal) continue;
       for (const s of await store.status(principal)) {
-        const note = s.capped ? '  CAPPED' : s.collection.listed ? '' : '  (share revoked)';
+        const note =
+          (s.capped ? '  CAPPED' : s.collection.listed ? '' : '  (share revoked)') +
+          (s.storedSettings ? `  (as the server computed it with ${s.storedSettings}; this command's settings differ)` : '');
         print(
           `${username.padEnd(20)} ${s.collection.displayName.padEnd(36)} ${String(s.eligible).padStart(8)} ${String(s.served).padStart(8)}  ${s.lastChanged.toISOString()}${note}`,
         );

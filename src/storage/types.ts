@@ -84,6 +84,8 @@ export interface CollectionStatus {
   readonly capped: boolean;
   readonly lastChanged: Date;
   readonly syncToken: string;
+  /** Set when the counts were computed with other settings than the caller's (reported as stored). */
+  readonly storedSettings?: string;
 }
 
 export interface ObjectOptions {

@@ -4,6 +4,7 @@
 // addition, change and removal with a new sequence number. Sync tokens and getctag name that
 // number, so they move exactly when membership or a member changed.
 import { randomBytes } from 'node:crypto';
+import { zonedToUtc } from '../../dav/filters/zones.js';
 import type pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { formatSyncToken } from '../sync-token.js';
@@ -40,7 +41,7 @@ interface Row {
   min_seq: string;
   seen_generation: string;
   settings: string;
-  fresh_today: boolean;
+  refreshed_on: string | null;
   eligible: number;
   served: number;
   capped: boolean;
@@ -78,9 +79,20 @@ export class CollectionSync {
     return stateOf(row);
   }
 
+  /**
+   * For `brokerstar-dav status`: the state brought up to date, unless it was computed with other
+   * settings (the server runs with another MAX_RECORDS or PRIVATE_APPOINTMENTS than this command):
+   * then the stored state is reported untouched, so a status call never changes what clients see.
+   */
+  async report(c: Collection): Promise<SyncPosition & { readonly storedSettings: string | undefined }> {
+    const row = await this.read(this.pool, c);
+    if (row.key !== null && row.settings !== this.settingsOf(c)) return { ...stateOf(row), storedSettings: row.settings };
+    return { ...(await this.state(c)), storedSettings: undefined };
+  }
+
   private async read(db: Queryable, c: Collection, lock = false): Promise<Row> {
     const columns = `c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings,
-              c.refreshed_on = current_date AS fresh_today, c.eligible, c.served, c.capped, c.changed_at,
+              c.refreshed_on::text AS refreshed_on, c.eligible, c.served, c.capped, c.changed_at,
               (SELECT max(value) FROM dav.generation WHERE scope = ANY($2)) AS generation`;
     const { rows } = lock
       ? await db.query<Row>(`SELECT ${columns}, false AS pending FROM dav.collection c WHERE c.key = $1 FOR UPDATE`, [
@@ -102,7 +114,7 @@ export class CollectionSync {
       row.key === null ||
       BigInt(row.generation) > BigInt(row.seen_generation) ||
       row.settings !== this.settingsOf(c) ||
-      (dependsOnToday(c) && !row.fresh_today)
+      (dependsOnToday(c) && row.refreshed_on !== localToday(c.home.timeZone))
     );
   }
 
@@ -126,7 +138,7 @@ export class CollectionSync {
         viewer: c.home.id,
         owner: c.owner.id,
         cap: this.settings.maxRecords,
-        today: 'today',
+        today: startOfToday(c.home.timeZone),
         lang: c.home.language,
         mode: this.settings.privateAppointments,
       });
@@ -135,12 +147,12 @@ export class CollectionSync {
       const capped = diff.eligible > diff.served;
       const { rows: after } = await client.query<Row>(
         `UPDATE dav.collection SET seq = coalesce($2::bigint, seq), seen_generation = $3, settings = $4,
-                refreshed_on = current_date, eligible = $5, served = $6, capped = $7, refreshed_at = now(),
+                refreshed_on = $8::date, eligible = $5, served = $6, capped = $7, refreshed_at = now(),
                 changed_at = CASE WHEN $2::bigint IS NULL THEN changed_at ELSE now() END
           WHERE key = $1
-          RETURNING key, epoch, seq, min_seq, seen_generation, settings, true AS fresh_today, eligible, served, capped,
+          RETURNING key, epoch, seq, min_seq, seen_generation, settings, refreshed_on::text AS refreshed_on, eligible, served, capped,
                     changed_at, seen_generation AS generation, false AS pending`,
-        [c.key, diff.last_seq, before.generation, this.settingsOf(c), diff.eligible, diff.served, capped],
+        [c.key, diff.last_seq, before.generation, this.settingsOf(c), diff.eligible, diff.served, capped, localToday(c.home.timeZone)],
       );
       await client.query('COMMIT');
       if (capped && !before.capped) {
@@ -158,6 +170,21 @@ export class CollectionSync {
       client.release();
     }
   }
+}
+
+/** Today's date (YYYY-MM-DD) where the employee is: the appointment cap turns with his day. */
+function localToday(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short' }).format(new Date());
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
+}
+
+/** The instant today began in the employee's zone (the appointment cap's "today"). */
+function startOfToday(timeZone: string): Date {
+  const [y, m, d] = localToday(timeZone).split('-').map(Number) as [number, number, number];
+  return new Date(zonedToUtc(timeZone, y, m, d));
 }
 
 function stateOf(row: Row): SyncPosition {

@@ -204,7 +204,7 @@ export class ChangePump {
       for (const c of loaded) {
         const jpeg = photos.get(c.record.id);
         const record: ContactRecord = { ...c.record, photo: jpeg ? { mimeType: 'image/jpeg', data: jpeg } : null };
-        add(c.record.id, renderContactEntity(record, prior.get(c.record.id), forced.has(c.record.id), now, opts));
+        add(c.record.id, renderContactEntity(record, prior.get(c.record.id), forced.has(c.record.id), now, opts, c.updatedAt));
       }
     } else if (kind === 'task') {
       for (const t of await loadTasks(db, ids)) add(t.id, renderTaskEntity(t, prior.get(t.id), forced.has(t.id), now, opts));

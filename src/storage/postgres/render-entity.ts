@@ -64,13 +64,14 @@ interface Stamped {
  * Stamps after this pass: unchanged when the content is the same and nothing forces a new
  * announcement; otherwise SEQUENCE + 1 and LAST-MODIFIED = now.
  */
-function nextStamps(hash: string, prior: Stamped | undefined, force: boolean, now: Date): Stamped | undefined {
+function nextStamps(hash: string, prior: Stamped | undefined, force: boolean, now: Date, firstChange?: Date): Stamped | undefined {
   if (prior && prior.contentHash === hash && !force) return undefined;
   return {
     contentHash: hash,
     sequence: prior ? prior.sequence + 1 : 0,
     changedAt: now,
-    contentChangedAt: prior && prior.contentHash === hash ? prior.contentChangedAt : now,
+    // First seen: BrokerStar's own updated_at is the best knowledge of when it last changed.
+    contentChangedAt: prior ? (prior.contentHash === hash ? prior.contentChangedAt : now) : (firstChange ?? now),
   };
 }
 
@@ -80,9 +81,10 @@ function renderStamped(
   prior: EntityStamps | undefined,
   force: boolean,
   now: Date,
+  firstChange?: Date,
 ): { stamps: Stamped; body: string } | undefined {
   const hash = contentHashOf(render(NEUTRAL));
-  const stamps = nextStamps(hash, prior, force, now);
+  const stamps = nextStamps(hash, prior, force, now, firstChange);
   if (!stamps) return undefined;
   return { stamps, body: render({ lastModified: stamps.changedAt, sequence: stamps.sequence }) };
 }
@@ -104,14 +106,16 @@ function row(kind: EntityKind, id: string, r: { stamps: Stamped; body: string },
   };
 }
 
+/** `updatedAt`: BrokerStar's updated_at, the cap's "recently changed" for a contact seen first. */
 export function renderContactEntity(
   c: ContactRecord,
   prior: EntityStamps | undefined,
   force: boolean,
   now: Date,
   opts: RenderOptions,
+  updatedAt?: Date,
 ): EntityRow | undefined {
-  const r = renderStamped((s) => renderVcard(c, s, '3.0', opts), prior, force, now);
+  const r = renderStamped((s) => renderVcard(c, s, '3.0', opts), prior, force, now, updatedAt);
   if (!r) return undefined;
   const stamp = { lastModified: r.stamps.changedAt, sequence: r.stamps.sequence };
   return row('contact', c.id, r, { bodyV4: renderVcard(c, stamp, '4.0', opts) });
@@ -169,7 +173,10 @@ function renderBusy(
   return { state: { hash, sequence, changedAt: changedAt.toISOString(), views }, changed };
 }
 
-/** Generous bounds of all occurrences (a prefilter for time ranges and the cap order). */
+/**
+ * First start and last end over all occurrences (the cap order; a time-range prefilter widens them
+ * by the slack of this estimate: DST shifts of a series, all-day dates read in another zone).
+ */
 export function occurrenceSpan(a: AppointmentRecord): { start: Date; end: Date | null } {
   let start = a.startsAt.getTime();
   let end: number | null = a.endsAt.getTime();
@@ -179,16 +186,12 @@ export function occurrenceSpan(a: AppointmentRecord): { start: Date; end: Date |
     if (end !== null && x.endsAt) end = Math.max(end, x.endsAt.getTime());
   }
   if (a.recurrenceRule) end = seriesEnd(a, end);
-  // All-day dates are local midnights of the appointment's zone, but a query reads them in the
-  // calendar owner's zone: widen by the largest offset difference so the prefilter stays a superset.
-  const slack = a.allDay ? 28 * 3600_000 : 0;
-  return { start: new Date(start - slack), end: end === null ? null : new Date(end + slack) };
+  return { start: new Date(start), end: end === null ? null : new Date(end) };
 }
 
-const DAY = 86_400_000;
 const MAX_COUNTED = 10_000;
 
-/** End of the last occurrence; null when the rule never ends. One day of slack covers DST shifts. */
+/** End of the last occurrence (walked in UTC, so up to an hour off across DST); null = never ends. */
 function seriesEnd(a: AppointmentRecord, end: number | null): number | null {
   let recur: ICAL.Recur;
   try {
@@ -197,7 +200,7 @@ function seriesEnd(a: AppointmentRecord, end: number | null): number | null {
     return null; // unreadable rule: treat as unbounded so nothing is filtered out wrongly
   }
   const duration = a.endsAt.getTime() - a.startsAt.getTime();
-  if (recur.until) return Math.max(end ?? 0, recur.until.toJSDate().getTime() + duration + DAY);
+  if (recur.until) return Math.max(end ?? 0, recur.until.toJSDate().getTime() + duration);
   if (!recur.count) return null;
   if (recur.count > MAX_COUNTED) return null;
   const it = recur.iterator(ICAL.Time.fromJSDate(a.startsAt, true));
@@ -207,5 +210,5 @@ function seriesEnd(a: AppointmentRecord, end: number | null): number | null {
     if (!next) break;
     last = next.toJSDate().getTime();
   }
-  return Math.max(end ?? 0, last + duration + DAY);
+  return Math.max(end ?? 0, last + duration);
 }

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { RenderOptions } from '../../ical/index.js';
 import type { Logger } from '../../logger.js';
-import { parseSyncToken } from '../sync-token.js';
+import { formatSyncToken, parseSyncToken } from '../sync-token.js';
 import type {
   CalendarPrefilter,
   ChangeEntry,
@@ -96,15 +96,15 @@ export class PostgresStore implements DavStore {
     const range = component === 'VEVENT' ? f.timeRange : null;
     if (!range || (range.start === null && range.end === null)) return queryObjects(this.pool, c, opts);
     // Timed single appointments: RFC 4791 §9.9 exactly (a zero-length one overlaps when it starts
-    // inside the range). Everything else: a superset by the occurrence span, bounds inclusive,
-    // which the report re-checks with the reference matcher.
+    // inside the range). Everything else: a superset by the occurrence span widened by two days
+    // (all-day dates read in another zone, a series walked in UTC), re-checked by the matcher.
     const exact = `e.span_exact AND (:end::timestamptz IS NULL OR e.range_start < :end::timestamptz)
           AND (:start::timestamptz IS NULL OR e.range_end > :start::timestamptz
                OR (e.range_end = e.range_start AND e.range_start >= :start::timestamptz))`;
     return queryObjects(this.pool, c, opts, {
       where: `((${exact}) OR (NOT e.span_exact
-          AND (:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') >= :start::timestamptz)
-          AND (:end::timestamptz IS NULL OR e.range_start <= :end::timestamptz)))`,
+          AND (:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') + interval '2 days' >= :start::timestamptz)
+          AND (:end::timestamptz IS NULL OR e.range_start - interval '2 days' <= :end::timestamptz)))`,
       exactColumn: 'e.span_exact',
       params: { start: range.start, end: range.end },
     });
@@ -134,10 +134,16 @@ export class PostgresStore implements DavStore {
     const s = await this.sync.state(c);
     const current = BigInt(s.seq);
     let from = 0n;
+    // Where the initial sync this request continues started (undefined: an incremental sync).
+    let initialAt: bigint | undefined = token === null ? current : undefined;
     if (token !== null) {
-      const seq = parseSyncToken(token, s.epoch);
-      if (seq === undefined || seq > current || seq < BigInt(s.minSeq)) return 'invalid';
-      from = seq;
+      const p = parseSyncToken(token, s.epoch);
+      if (p === undefined || p.seq > current || (p.initialAt ?? 0n) > current) return 'invalid';
+      // Too old when removals the client needs were pruned: for a continuation of an initial sync
+      // only those after its start count (earlier ones concern items it never received).
+      if ((p.initialAt ?? p.seq) < BigInt(s.minSeq)) return 'invalid';
+      from = p.seq;
+      initialAt = p.initialAt;
     }
     // Initial sync: present members only; later: every member touched after the token, removed
     // ones included. Bounded above by the position read, so nothing is skipped by a concurrent refresh.
@@ -156,7 +162,7 @@ export class PostgresStore implements DavStore {
       const kept = truncated ? rows.slice(0, opts.limit) : rows;
       const last = kept[kept.length - 1];
       return {
-        syncToken: truncated && last ? s.syncToken.replace(/-\d+$/, `-${last.seq}`) : s.syncToken,
+        syncToken: truncated && last ? formatSyncToken(s.epoch, last.seq, initialAt) : s.syncToken,
         truncated,
         entries: entriesOf(kept),
       };
@@ -186,8 +192,16 @@ export class PostgresStore implements DavStore {
   async status(home: Principal): Promise<CollectionStatus[]> {
     const out: CollectionStatus[] = [];
     for (const c of await this.collections(home)) {
-      const s = await this.sync.state(c);
-      out.push({ collection: c, eligible: s.eligible, served: s.served, capped: s.capped, lastChanged: s.changedAt, syncToken: s.syncToken });
+      const s = await this.sync.report(c);
+      out.push({
+        collection: c,
+        eligible: s.eligible,
+        served: s.served,
+        capped: s.capped,
+        lastChanged: s.changedAt,
+        syncToken: s.syncToken,
+        ...(s.storedSettings !== undefined ? { storedSettings: s.storedSettings } : {}),
+      });
     }
     return out;
   }
