@@ -48,7 +48,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await store.pump.catchUp();
     log.info({ ms: Date.now() - started }, 'BrokerStar data rendered');
     const background = setInterval(() => {
-      store.pump.catchUp().catch((err: unknown) => log.error({ err }, 'background change processing failed'));
+      store.pump
+        .catchUp()
+        .then(() => store.pump.maintainIfDue())
+        .catch((err: unknown) => log.error({ err }, 'background change processing failed'));
     }, BACKGROUND_PUMP_MS);
     background.unref();
     const { app } = createApp(config, db.pool, log, store);

@@ -41,29 +41,49 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Successful logins only, keyed by a salted hash of the credentials (never the password itself). */
+/**
+ * Successful logins only, keyed by a salted hash of the credentials (never the password itself).
+ * An entry past half its life is still served but re-verified in the background, so a polling
+ * client never waits for argon2 and a revoke still takes effect within the TTL.
+ */
 class LoginCache {
   private readonly salt = randomBytes(16);
-  private readonly entries = new Map<string, { login: VerifiedLogin; expires: number }>();
-  constructor(private readonly ttlMs: number) {}
+  private readonly entries = new Map<string, { login: VerifiedLogin; stored: number }>();
+  constructor(readonly ttlMs: number) {}
 
-  private key(c: Credentials): string {
+  key(c: Credentials): string {
     return createHash('sha256').update(this.salt).update(c.username).update('\0').update(c.password).digest('base64');
   }
-  get(c: Credentials): VerifiedLogin | undefined {
-    const k = this.key(c);
-    const e = this.entries.get(k);
+  get(key: string): { login: VerifiedLogin; stale: boolean } | undefined {
+    const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.expires < Date.now()) {
-      this.entries.delete(k);
+    const age = Date.now() - e.stored;
+    if (age >= this.ttlMs) {
+      this.entries.delete(key);
       return undefined;
     }
-    return e.login;
+    return { login: e.login, stale: age >= this.ttlMs / 2 };
   }
-  set(c: Credentials, login: VerifiedLogin): void {
+  set(key: string, login: VerifiedLogin): void {
     if (this.ttlMs <= 0) return;
     if (this.entries.size > 10_000) this.entries.clear(); // bounded; a miss only costs one verify
-    this.entries.set(this.key(c), { login, expires: Date.now() + this.ttlMs });
+    this.entries.set(key, { login, stored: Date.now() });
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+/** Concurrent checks of the same credentials share one argon2 computation. */
+class Coalescer<T> {
+  private readonly running = new Map<string, Promise<T>>();
+  run(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.running.get(key);
+    if (!p) {
+      p = fn().finally(() => this.running.delete(key));
+      this.running.set(key, p);
+    }
+    return p;
   }
 }
 
@@ -77,13 +97,22 @@ function unauthorized(res: Response): void {
 
 export function basicAuth(deps: AuthDeps) {
   const cache = new LoginCache(deps.cacheSeconds * 1000);
+  const checks = new Coalescer<VerifiedLogin | undefined>();
   prepareLoginCheck();
+  const check = (key: string, c: Credentials) => checks.run(key, () => verifyLogin(deps.db, c.username, c.password));
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (!creds) return unauthorized(res);
-    const cached = cache.get(creds);
+    const key = cache.key(creds);
+    const cached = cache.get(key);
     if (cached) {
-      req.login = cached;
+      if (cached.stale) {
+        check(key, creds).then(
+          (login) => (login ? cache.set(key, login) : cache.delete(key)),
+          () => undefined, // a failed re-check keeps the entry until it expires
+        );
+      }
+      req.login = cached.login;
       return next();
     }
     const address = req.ip ?? 'unknown';
@@ -96,14 +125,14 @@ export function basicAuth(deps: AuthDeps) {
         .send('Too many failed logins; try again later.\n');
       return;
     }
-    const login = await verifyLogin(deps.db, creds.username, creds.password);
+    const login = await check(key, creds);
     if (!login) {
       const after = await deps.lockout.fail(address, creds.username);
       log.info({ user: creds.username, address, lockedFor: after.retryAfter }, 'login failed');
       return unauthorized(res);
     }
     await deps.lockout.succeed(address, creds.username);
-    cache.set(creds, login);
+    cache.set(key, login);
     req.login = login;
     next();
   };

@@ -41,9 +41,8 @@ export async function resolvePath(ctx: DavContext, path: string): Promise<Resour
   if (slug === undefined) {
     return area === 'calendars' ? { kind: 'calendar-home', home: ctx.user } : { kind: 'addressbook-home', home: ctx.user };
   }
-  const collection = (await userCollections(ctx)).find(
-    (c) => c.slug === slug && (area === 'addressbooks') === (c.type === 'contacts'),
-  );
+  // Own collections are known without a query; only a colleague's calendar needs the shares.
+  const collection = await ctx.store.findCollection(ctx.user, area === 'addressbooks' ? 'addressbook' : 'calendar', slug);
   if (!collection) throw notFound();
   const kindOfCollection = collection.type === 'contacts' ? 'addressbook' : 'calendar';
   if (name === undefined) return { kind: kindOfCollection, collection };

@@ -1,5 +1,6 @@
 // The few RRULE shapes the demo generator writes, and their occurrences computed in the local zone.
-import { type Day, dayOf, daysInMonth, icalUtc, weekdayOf, ymdOf, zonedToUtc } from './time.js';
+import { formatUtcDateTime } from '../ical/timezone.js';
+import { type Day, dayOf, daysInMonth, weekdayOf, ymdOf, zonedToUtc } from './time.js';
 
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -23,7 +24,7 @@ export function formatRule(rule: RuleSpec): string {
   if (rule.byDay?.length) parts.push(`BYDAY=${rule.byDay.join(',')}`);
   if (rule.byMonthDay !== undefined) parts.push(`BYMONTHDAY=${rule.byMonthDay}`);
   if (rule.count !== undefined) parts.push(`COUNT=${rule.count}`);
-  if (rule.until !== undefined) parts.push(`UNTIL=${icalUtc(rule.until)}`);
+  if (rule.until !== undefined) parts.push(`UNTIL=${formatUtcDateTime(rule.until)}`);
   return parts.join(';');
 }
 

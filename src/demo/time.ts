@@ -1,4 +1,5 @@
 // Calendar arithmetic for the demo data: local dates as day numbers, wall-clock time in a zone to UTC.
+import { wallClockMs } from '../ical/wall-clock.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,35 +27,6 @@ export function weekdayOf(day: Day): number {
 
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock reading of an instant in a zone, as milliseconds "as if UTC". */
-function wallClockMs(instantMs: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(instantMs))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  return Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, (p.hour ?? 0) % 24, p.minute ?? 0, p.second ?? 0);
 }
 
 const HOUR_MS = 3_600_000;
@@ -107,11 +79,6 @@ export function zonedToUtc(day: Day, minutes: number, timeZone: string): Date {
 export function localDayOf(instant: Date, timeZone: string): Day {
   const ms = instant.getTime();
   return Math.floor((ms + offsetMs(ms, timeZone)) / DAY_MS);
-}
-
-/** RFC 5545 UTC DATE-TIME: 20250301T083000Z */
-export function icalUtc(instant: Date): string {
-  return instant.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
 export function addMinutes(instant: Date, minutes: number): Date {

@@ -3,6 +3,9 @@
 // Not @touch4it/ical-timezones: its zones are tzdata 2018g (e.g. America/Mexico_City still has
 // DST, abolished in 2022) and it reads a file per call; Intl follows the tzdata Node ships.
 import { CRLF, foldLine } from './text.js';
+import { isKnownTimeZone, localDateTime, utcFields, type LocalDateTime } from './wall-clock.js';
+
+export { isKnownTimeZone, localDateTime, type LocalDateTime };
 
 /** Transitions are generated from here ... */
 const FIRST_YEAR = 1970;
@@ -15,76 +18,24 @@ const DAY = 86_400_000;
  */
 const STEP = DAY;
 
-export interface LocalDateTime {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-}
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 
-interface ZoneFormatters {
-  /** `3/10/2025, 09:00:00` */
-  readonly wallClock: Intl.DateTimeFormat;
-  /** `3/10/2025, GMT+01:00`; formatting this is about four times faster than formatToParts. */
-  readonly offset: Intl.DateTimeFormat;
-}
-
-const formatters = new Map<string, ZoneFormatters | null>();
-
-function formattersOf(tzid: string): ZoneFormatters | null {
-  let f = formatters.get(tzid);
+/** `3/10/2025, GMT+01:00`; formatting this is about four times faster than formatToParts. Throws RangeError for an unknown zone. */
+function offsetFormatter(tzid: string): Intl.DateTimeFormat {
+  let f = offsetFormatters.get(tzid);
   if (f === undefined) {
-    try {
-      f = {
-        wallClock: new Intl.DateTimeFormat('en-US', {
-          timeZone: tzid,
-          hourCycle: 'h23',
-          year: 'numeric',
-          month: 'numeric',
-          day: 'numeric',
-          hour: 'numeric',
-          minute: 'numeric',
-          second: 'numeric',
-        }),
-        offset: new Intl.DateTimeFormat('en-US', { timeZone: tzid, timeZoneName: 'longOffset' }),
-      };
-    } catch {
-      f = null; // RangeError: not a zone this Node knows
-    }
-    formatters.set(tzid, f);
+    if (!isKnownTimeZone(tzid)) throw new RangeError(`unknown time zone ${JSON.stringify(tzid)}`);
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tzid, timeZoneName: 'longOffset' });
+    offsetFormatters.set(tzid, f);
   }
   return f;
-}
-
-/** True when Node's tz data knows the zone (BrokerStar's time_zone column is free text). */
-export function isKnownTimeZone(tzid: string): boolean {
-  return tzid !== '' && formattersOf(tzid) !== null;
-}
-
-function zoneFormatters(tzid: string): ZoneFormatters {
-  const f = formattersOf(tzid);
-  if (!f) throw new RangeError(`unknown time zone ${JSON.stringify(tzid)}`);
-  return f;
-}
-
-const WALL_CLOCK = /^(\d+)\/(\d+)\/(\d+), (\d+):(\d+):(\d+)$/;
-
-/** Wall-clock time of an instant in a zone (years 1 to 9999). Throws RangeError for an unknown zone. */
-export function localDateTime(instant: Date | number, tzid: string): LocalDateTime {
-  const text = zoneFormatters(tzid).wallClock.format(instant);
-  const m = WALL_CLOCK.exec(text);
-  if (!m) throw new RangeError(`cannot read local time ${JSON.stringify(text)} in ${tzid}`);
-  const [, month, day, year, hour, minute, second] = m.map(Number);
-  return { year: year ?? 0, month: month ?? 0, day: day ?? 0, hour: hour ?? 0, minute: minute ?? 0, second: second ?? 0 };
 }
 
 const LONG_OFFSET = /GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
 /** UTC offset of a zone at an instant, in seconds. */
 function offsetSeconds(instantMs: number, tzid: string): number {
-  const text = zoneFormatters(tzid).offset.format(instantMs);
+  const text = offsetFormatter(tzid).format(instantMs);
   const m = LONG_OFFSET.exec(text);
   if (!m) throw new RangeError(`cannot read UTC offset ${JSON.stringify(text)} in ${tzid}`);
   if (!m[1]) return 0;
@@ -106,11 +57,7 @@ export function formatLocalDateTime(l: LocalDateTime): string {
 
 /** `20250310T080000Z` (RFC 5545 §3.3.5 form 2). */
 export function formatUtcDateTime(d: Date | number): string {
-  const t = new Date(typeof d === 'number' ? d : d.getTime());
-  return (
-    `${pad(t.getUTCFullYear(), 4)}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}` +
-    `T${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}Z`
-  );
+  return `${formatLocalDateTime(utcFields(d))}Z`;
 }
 
 /** `+0100`, `-0330`, `+054500` (RFC 5545 §3.3.14); zero is `+0000`. */
@@ -231,17 +178,6 @@ function observanceLines(kind: string, o: Observance, extra: readonly string[]):
   ];
 }
 
-function utcFields(d: Date): LocalDateTime {
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-  };
-}
-
 interface Run {
   readonly key: string;
   readonly items: Observance[];
@@ -332,7 +268,7 @@ const vtimezones = new Map<string, string>();
 export function vtimezone(tzid: string): string {
   let text = vtimezones.get(tzid);
   if (text === undefined) {
-    zoneFormatters(tzid);
+    offsetFormatter(tzid);
     text = buildVtimezone(tzid);
     vtimezones.set(tzid, text);
   }

@@ -7,11 +7,13 @@ import type { RenderOptions } from '../ical/index.js';
 import { uidOf } from '../ical/uid.js';
 import { zoneOrUtc } from '../ical/vcalendar.js';
 import { renderAppointment } from '../ical/vevent.js';
+import { wallClockMs } from '../ical/wall-clock.js';
 import type { AppointmentRecord } from '../storage/records.js';
 import { sameContent } from './canonical.js';
 import {
   auditValue,
   refuse,
+  refusingInvalidData,
   type AppointmentPatch,
   type EditDecision,
   type FieldChange,
@@ -218,30 +220,13 @@ function withSeriesShift(stored: AppointmentRecord, patch: AppointmentPatch): Ap
   if (!patch.startsAt || !stored.recurrenceRule || patch.startsAt.getTime() === stored.startsAt.getTime()) return stored;
   // On the wall clock, as the rule repeats (a day across a DST switch is 23 or 25 hours).
   const zone = zoneOrUtc(stored.timeZone) ?? 'UTC';
-  const shift = wallClock(patch.startsAt, zone) - wallClock(stored.startsAt, zone);
+  const shift = wallClockMs(patch.startsAt, zone) - wallClockMs(stored.startsAt, zone);
   const shifted = (d: Date) => {
-    const w = new Date(wallClock(d, zone) + shift);
+    const w = new Date(wallClockMs(d, zone) + shift);
     const parts = [w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds()] as const;
     return new Date(zonedToUtc(zone, ...parts));
   };
   return { ...stored, exceptions: stored.exceptions.map((e) => ({ ...e, originalStart: shifted(e.originalStart) })) };
-}
-
-/** The local date and time of an instant in `zone`, as milliseconds of a UTC clock showing it. */
-function wallClock(d: Date, zone: string): number {
-  const p: Record<string, number> = {};
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  for (const { type, value } of format.formatToParts(d)) p[type] = Number(value);
-  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
 }
 
 /** The record with the patch applied: the version BrokerStar holds after the write. */
@@ -305,10 +290,5 @@ export function decideAppointmentEdit(
   if (stored.owner.id !== user.id) {
     return refuse('not-owner', `appointment ${stored.id} belongs to employee ${stored.owner.id}, not ${user.id}`);
   }
-  try {
-    return decide(stored, body, opts, now);
-  } catch (err) {
-    if (err instanceof InvalidCalendarData) return refuse('invalid-data', err.message);
-    throw err;
-  }
+  return refusingInvalidData(() => decide(stored, body, opts, now));
 }

@@ -2,6 +2,7 @@
 // fields plus what the audit log and the PUT answer need.
 import type { FieldChange } from '../audit/audit-log.js';
 import type { TaskStatus } from '../storage/records.js';
+import { InvalidCalendarData } from './ical-input.js';
 
 export type { FieldChange };
 
@@ -60,6 +61,16 @@ export type Refusal = Extract<EditDecision<never>, { ok: false }>;
 
 export function refuse(rule: RefusalRule, detail: string): Refusal {
   return { ok: false, rule, detail };
+}
+
+/** The decision `decide` takes, or the invalid-data refusal when the body is not usable iCalendar. */
+export function refusingInvalidData<P>(decide: () => EditDecision<P>): EditDecision<P> {
+  try {
+    return decide();
+  } catch (err) {
+    if (err instanceof InvalidCalendarData) return refuse('invalid-data', err.message);
+    throw err;
+  }
 }
 
 /** Dates as ISO strings, the rest as is: the audit log stores JSON. */

@@ -7,10 +7,9 @@ import { zoneOrUtc } from '../ical/vcalendar.js';
 import { renderTask } from '../ical/vtodo.js';
 import type { TaskRecord, TaskStatus } from '../storage/records.js';
 import { sameContent } from './canonical.js';
-import { auditValue, refuse, type EditDecision, type FieldChange, type Refusal, type TaskPatch } from './edit-types.js';
+import { auditValue, refuse, refusingInvalidData, type EditDecision, type FieldChange, type Refusal, type TaskPatch } from './edit-types.js';
 import {
   addressesOf,
-  InvalidCalendarData,
   keywordOf,
   normalizeAddress,
   objectParts,
@@ -128,10 +127,5 @@ export function decideTaskEdit(
   if (stored.assignee.id !== user.id) {
     return refuse('not-owner', `task ${stored.id} is assigned to employee ${stored.assignee.id}, not ${user.id}`);
   }
-  try {
-    return decide(stored, body, user, opts, now);
-  } catch (err) {
-    if (err instanceof InvalidCalendarData) return refuse('invalid-data', err.message);
-    throw err;
-  }
+  return refusingInvalidData(() => decide(stored, body, user, opts, now));
 }

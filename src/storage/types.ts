@@ -99,6 +99,11 @@ export interface CalendarPrefilter {
   readonly component: 'VEVENT' | 'VTODO' | 'VJOURNAL' | null;
   /** For VEVENT only: overlap with [start, end) through the occurrences. */
   readonly timeRange: { readonly start: Date | null; readonly end: Date | null } | null;
+  /**
+   * With `withBody`: bodies are wanted only of objects whose time range the store could not decide
+   * exactly (the caller re-checks those and needs no data of the others).
+   */
+  readonly bodiesOnlyWhenInexact?: boolean;
 }
 
 /** A client's PUT on an existing member, as the store sees it. */
@@ -129,6 +134,8 @@ export interface DavStore {
   principalById(id: string): Promise<Principal | undefined>;
   /** The collections in a principal's homes: own ones and colleagues' shared calendars. */
   collections(home: Principal): Promise<Collection[]>;
+  /** One collection of a principal's homes by its path segment, or undefined. */
+  findCollection(home: Principal, area: 'calendar' | 'addressbook', slug: string): Promise<Collection | undefined>;
   /** Brings the collection up to date with BrokerStar (cheap when nothing changed). */
   state(c: Collection): Promise<CollectionState>;
   /** Every member, streamed; a fixed number of queries whatever the size. */

@@ -1,6 +1,7 @@
 // Readable fixtures for protocol tests: typed inserts of exactly the BrokerStar rows a test asserts on.
 import pg from 'pg';
 import sharp from 'sharp';
+import { inTransaction as inPoolTransaction } from '../../src/db/transaction.js';
 import { zonedToUtc } from '../../src/demo/time.js';
 
 /**
@@ -20,19 +21,7 @@ type Client = pg.ClientBase;
 
 async function inTransaction<T>(db: BuilderDb, fn: (client: Client) => Promise<T>): Promise<T> {
   const pool = db instanceof pg.Pool ? db : 'pool' in db && db.pool instanceof pg.Pool ? db.pool : undefined;
-  if (!pool) return fn(db as Client);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  return pool ? inPoolTransaction(pool, fn) : fn(db as Client);
 }
 
 async function insertReturningId(client: Client, table: string, values: Record<string, unknown>): Promise<string> {

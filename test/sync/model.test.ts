@@ -12,9 +12,12 @@
 import type pg from 'pg';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { inTransaction } from '../../src/db/transaction.js';
 import { builders } from '../support/builders.js';
 import { CS, D, propText } from '../support/multistatus.js';
+import { Rng } from '../support/rng.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { LIMIT, LISTING, SYNC } from '../support/sync-requests.js';
 
 const CAP = 7;
 type PrivateMode = 'busy' | 'hidden';
@@ -27,48 +30,6 @@ const SEEDS: { seed: number; mode: PrivateMode }[] = process.env.SYNC_MODEL_SEED
     ];
 const STEPS = Number(process.env.SYNC_MODEL_STEPS ?? 60);
 const DAY = 86_400_000;
-
-// ------------------------------------------------------------------------------------ PRNG
-
-/** mulberry32: small, fast and the same on every machine. */
-class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  pickOr<T>(items: readonly T[]): T | undefined {
-    return items.length ? this.pick(items) : undefined;
-  }
-  subset<T>(items: readonly T[], p: number): T[] {
-    return items.filter(() => this.chance(p));
-  }
-  weighted<T>(entries: readonly (readonly [number, T])[]): T {
-    const total = entries.reduce((s, [w]) => s + w, 0);
-    let x = this.next() * total;
-    for (const [w, v] of entries) {
-      x -= w;
-      if (x < 0) return v;
-    }
-    return entries[entries.length - 1]![1];
-  }
-}
 
 // ------------------------------------------------------------------------------------ snapshot
 
@@ -525,13 +486,7 @@ interface Listing {
   readonly members: Map<string, string>;
 }
 
-const LISTING = `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><cs:getctag/><d:sync-token/></d:prop></d:propfind>`;
-
-const syncBody = (token: string | null, limit?: number) => `<?xml version="1.0" encoding="utf-8"?>
-<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token ?? ''}</d:sync-token><d:sync-level>1</d:sync-level>${
-  limit ? `<d:limit><d:nresults>${limit}</d:nresults></d:limit>` : ''
-}<d:prop><d:getetag/></d:prop></d:sync-collection>`;
+const syncBody = (token: string | null, limit?: number) => SYNC(token ?? '', limit ? LIMIT(limit) : '');
 
 interface SyncAnswer {
   readonly token: string;
@@ -1057,27 +1012,15 @@ async function runStep(db: pg.Pool, w: World): Promise<string> {
     [1, 'truncate'],
     [1, 'hard delete'],
   ] as const);
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    let what: string;
-    if (kind === 'simple') what = await w.rng.weighted(SIMPLE.map(([weight, , op]) => [weight, op] as const))(client, w);
-    else if (kind === 'truncate') what = await otherOps.truncate!(client, w);
-    else if (kind === 'hard delete') what = await otherOps.hardDelete!(client, w);
-    else {
-      // Several writes in one BrokerStar transaction: the server sees them together.
-      const parts: string[] = [];
-      for (let i = w.rng.int(2, 4); i > 0; i--) parts.push(await w.rng.weighted(SIMPLE.map(([weight, , op]) => [weight, op] as const))(client, w));
-      what = `transaction: ${parts.join('; ')}`;
-    }
-    await client.query('COMMIT');
-    return what;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  return inTransaction(db, async (client) => {
+    if (kind === 'simple') return w.rng.weighted(SIMPLE.map(([weight, , op]) => [weight, op] as const))(client, w);
+    if (kind === 'truncate') return otherOps.truncate!(client, w);
+    if (kind === 'hard delete') return otherOps.hardDelete!(client, w);
+    // Several writes in one BrokerStar transaction: the server sees them together.
+    const parts: string[] = [];
+    for (let i = w.rng.int(2, 4); i > 0; i--) parts.push(await w.rng.weighted(SIMPLE.map(([weight, , op]) => [weight, op] as const))(client, w));
+    return `transaction: ${parts.join('; ')}`;
+  });
 }
 
 // ------------------------------------------------------------------------------------ the run

@@ -1,52 +1,13 @@
 // Instants of iCalendar times (RFC 5545 §3.3.5): UTC, TZID through the object's VTIMEZONE, and
 // floating or DATE values in the calendar's default time zone (RFC 4791 §9.9), via Intl for IANA ids.
 import ICAL from 'ical.js';
+import { isKnownTimeZone, utcFields, utcMs, wallClockMs } from '../../ical/wall-clock.js';
 
 const DAY_MS = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-
-function formatter(tz: string): Intl.DateTimeFormat | null {
-  let f = formatters.get(tz);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-        era: 'short',
-      });
-    } catch {
-      f = null; // not an IANA id Intl knows
-    }
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-export const isKnownZone = (tz: string): boolean => formatter(tz) !== null;
-
-/** Date.UTC without its 0–99 → 1900s quirk. */
-function utcMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, 0);
-  return date.getTime();
-}
-
 /** The zone's UTC offset in ms at an instant. */
-function offsetAt(f: Intl.DateTimeFormat, ms: number): number {
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(new Date(ms))) p[part.type] = part.value;
-  let year = Number(p.year);
-  if (p.era === 'BC' || p.era === 'B') year = 1 - year;
-  const local = utcMs(year, Number(p.month), Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return local - Math.floor(ms / 1000) * 1000;
+function offsetAt(tz: string, ms: number): number {
+  return wallClockMs(ms, tz) - Math.floor(ms / 1000) * 1000;
 }
 
 /**
@@ -56,11 +17,10 @@ function offsetAt(f: Intl.DateTimeFormat, ms: number): number {
  */
 export function zonedToUtc(tz: string, y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
   const wall = utcMs(y, mo, d, h, mi, s);
-  const f = formatter(tz);
-  if (!f) return wall;
-  const before = offsetAt(f, wall - DAY_MS);
-  const after = offsetAt(f, wall + DAY_MS);
-  const valid = [before, after].map((o) => wall - o).filter((t) => wall - offsetAt(f, t) === t);
+  if (!isKnownTimeZone(tz)) return wall;
+  const before = offsetAt(tz, wall - DAY_MS);
+  const after = offsetAt(tz, wall + DAY_MS);
+  const valid = [before, after].map((o) => wall - o).filter((t) => wall - offsetAt(tz, t) === t);
   if (valid.length) return Math.min(...valid);
   return wall - before;
 }
@@ -78,7 +38,7 @@ export class Clock {
     const zone = t.zone;
     if (zone && zone.tzid === 'UTC') return utcMs(t.year, t.month, t.day, t.hour, t.minute, t.second);
     if (zone && zone !== ICAL.Timezone.localTimezone && zone.tzid !== 'floating') return t.toUnixTime() * 1000;
-    const tz = tzid && isKnownZone(tzid) ? tzid : this.defaultTimezone;
+    const tz = tzid && isKnownTimeZone(tzid) ? tzid : this.defaultTimezone;
     return zonedToUtc(tz, t.year, t.month, t.day, t.hour, t.minute, t.second);
   }
 
@@ -91,19 +51,7 @@ export class Clock {
 
 /** An ICAL.Time in UTC for an instant. */
 export function utcTime(ms: number): ICAL.Time {
-  const d = new Date(ms);
-  return ICAL.Time.fromData(
-    {
-      year: d.getUTCFullYear(),
-      month: d.getUTCMonth() + 1,
-      day: d.getUTCDate(),
-      hour: d.getUTCHours(),
-      minute: d.getUTCMinutes(),
-      second: d.getUTCSeconds(),
-      isDate: false,
-    },
-    ICAL.Timezone.utcTimezone,
-  );
+  return ICAL.Time.fromData({ ...utcFields(ms), isDate: false }, ICAL.Timezone.utcTimezone);
 }
 
 /** Whole calendar days from DATE `a` to DATE `b`. */

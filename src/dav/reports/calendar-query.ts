@@ -33,10 +33,16 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
     const only = isObjectResource(target) ? target.name : undefined;
     // On an object URL the store does not narrow by component: the matcher must check.
     const needsCheck = !push.exact || only !== undefined;
-    const withBody = needsCheck || propsOf(req.props).some((p) => p.name === CALDAV.calendarData);
+    const wantsData = propsOf(req.props).some((p) => p.name === CALDAV.calendarData);
+    const withBody = needsCheck || wantsData;
     const candidates = only
       ? (await ctx.store.getObjects(c, [only], { withBody })).values()
-      : ctx.store.queryCalendar(c, { component: push.component, timeRange: push.timeRange }, { withBody });
+      : ctx.store.queryCalendar(
+          c,
+          // Data only where the store cannot decide the range, unless the client wants it anyway.
+          { component: push.component, timeRange: push.timeRange, bodiesOnlyWhenInexact: push.rangeOnly && !wantsData },
+          { withBody },
+        );
     const extra = dataProps();
     const timezone = c.owner.timeZone;
     async function* responses(): AsyncIterable<DavResponse> {

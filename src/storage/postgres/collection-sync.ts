@@ -4,6 +4,7 @@
 // addition, change and removal with a new sequence number. Sync tokens and getctag name that
 // number, so they move exactly when membership or a member changed.
 import { randomBytes } from 'node:crypto';
+import { inTransaction } from '../../db/transaction.js';
 import { zonedToUtc } from '../../dav/filters/zones.js';
 import type pg from 'pg';
 import type { Logger } from '../../logger.js';
@@ -70,10 +71,10 @@ export class CollectionSync {
    * one query (pending changes, generation and position together).
    */
   async state(c: Collection): Promise<SyncPosition> {
-    let row = await this.read(this.pool, c);
+    let row = await this.poll(c);
     if (row.pending) {
       await this.pump.catchUp();
-      row = await this.read(this.pool, c);
+      row = await this.poll(c);
     }
     if (this.needsRefresh(c, row)) row = await this.refresh(c);
     return stateOf(row);
@@ -85,27 +86,38 @@ export class CollectionSync {
    * then the stored state is reported untouched, so a status call never changes what clients see.
    */
   async report(c: Collection): Promise<SyncPosition & { readonly storedSettings: string | undefined }> {
-    const row = await this.read(this.pool, c);
+    const row = await this.poll(c);
     if (row.key !== null && row.settings !== this.settingsOf(c)) return { ...stateOf(row), storedSettings: row.settings };
     return { ...(await this.state(c)), storedSettings: undefined };
   }
 
-  private async read(db: Queryable, c: Collection, lock = false): Promise<Row> {
-    const columns = `c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings,
-              c.refreshed_on::text AS refreshed_on, c.eligible, c.served, c.capped, c.changed_at,
-              (SELECT max(value) FROM dav.generation WHERE scope = ANY($2)) AS generation`;
-    const { rows } = lock
-      ? await db.query<Row>(`SELECT ${columns}, false AS pending FROM dav.collection c WHERE c.key = $1 FOR UPDATE`, [
-          c.key,
-          MEMBERSHIP_SCOPES[c.type],
-        ])
-      : await db.query<Row>(
-          `SELECT ${columns},
-                  (EXISTS (SELECT 1 FROM dav.change_log)
-                   OR EXISTS (SELECT 1 FROM dav.entity WHERE reannounce_due <= now())) AS pending
-             FROM (SELECT $1::text AS k) k LEFT JOIN dav.collection c ON c.key = k.k`,
-          [c.key, MEMBERSHIP_SCOPES[c.type]],
-        );
+  /**
+   * The hot path of every poll: one prepared statement (parsed and planned once per connection)
+   * that says whether anything is pending and where the collection stands.
+   */
+  private async poll(c: Collection): Promise<Row> {
+    const { rows } = await this.pool.query<Row>({
+      name: 'dav-collection-poll',
+      text: `SELECT c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings, c.refreshed_on::text AS refreshed_on,
+                    c.eligible, c.served, c.capped, c.changed_at,
+                    (SELECT max(value) FROM dav.generation WHERE scope = ANY($2)) AS generation,
+                    (EXISTS (SELECT 1 FROM dav.change_log)
+                     OR EXISTS (SELECT 1 FROM dav.entity WHERE reannounce_due <= now())) AS pending
+               FROM (SELECT $1::text AS k) k LEFT JOIN dav.collection c ON c.key = k.k`,
+      values: [c.key, MEMBERSHIP_SCOPES[c.type]],
+    });
+    return rows[0]!;
+  }
+
+  /** The collection's row locked for a refresh (serialises refreshes across requests and instances). */
+  private async lockRow(db: Queryable, c: Collection): Promise<Row> {
+    const { rows } = await db.query<Row>(
+      `SELECT c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings, c.refreshed_on::text AS refreshed_on,
+              c.eligible, c.served, c.capped, c.changed_at,
+              (SELECT max(value) FROM dav.generation WHERE scope = ANY($2)) AS generation, false AS pending
+         FROM dav.collection c WHERE c.key = $1 FOR UPDATE`,
+      [c.key, MEMBERSHIP_SCOPES[c.type]],
+    );
     return rows[0]!;
   }
 
@@ -119,20 +131,15 @@ export class CollectionSync {
   }
 
   private async refresh(c: Collection): Promise<Row> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const done = await inTransaction(this.pool, async (client) => {
       await client.query(`INSERT INTO dav.collection (key, epoch) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
         c.key,
         randomBytes(8).toString('hex'),
       ]);
       // Serialises refreshes of one collection across requests and server instances; the
       // generation is read before the members, so a change landing meanwhile triggers another.
-      const before = await this.read(client, c, true);
-      if (!this.needsRefresh(c, before)) {
-        await client.query('COMMIT');
-        return before;
-      }
+      const before = await this.lockRow(client, c);
+      if (!this.needsRefresh(c, before)) return { row: before };
       const { text, values } = named(DIFF_SQL(MEMBERSHIP_SQL[c.type]), {
         key: c.key,
         viewer: c.home.id,
@@ -154,21 +161,17 @@ export class CollectionSync {
                     changed_at, seen_generation AS generation, false AS pending`,
         [c.key, diff.last_seq, before.generation, this.settingsOf(c), diff.eligible, diff.served, capped, localToday(c.home.timeZone)],
       );
-      await client.query('COMMIT');
-      if (capped && !before.capped) {
-        this.log.warn(
-          { collection: c.key, user: c.home.username, eligible: diff.eligible, served: diff.served, cap: this.settings.maxRecords },
-          'collection reached MAX_RECORDS: only the first items by priority are served',
-        );
-      }
-      if (diff.changes > 0) this.log.debug({ collection: c.key, changes: diff.changes }, 'collection changed');
-      return after[0]!;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
+      return { row: after[0]!, diff, newlyCapped: capped && !before.capped };
+    });
+    const { diff } = done;
+    if (diff && done.newlyCapped) {
+      this.log.warn(
+        { collection: c.key, user: c.home.username, eligible: diff.eligible, served: diff.served, cap: this.settings.maxRecords },
+        'collection reached MAX_RECORDS: only the first items by priority are served',
+      );
     }
+    if (diff && diff.changes > 0) this.log.debug({ collection: c.key, changes: diff.changes }, 'collection changed');
+    return done.row;
   }
 }
 

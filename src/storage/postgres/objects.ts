@@ -16,23 +16,26 @@ export interface ObjectQuery {
   readonly includeRemoved?: boolean;
   /** An extra boolean column `exact` (SQL expression over m and e). */
   readonly exactColumn?: string;
+  /** With a body requested: leave it out where this SQL condition holds. */
+  readonly bodyUnless?: string;
 }
 
 /** Busy blocks come from the entity's busy views in the viewer's language. */
-function columns(opts: ObjectOptions): string {
-  const body =
-    opts.vcardVersion === '4.0' ? `coalesce(e.body_v4, e.body)` : 'e.body';
+function columns(opts: ObjectOptions, bodyUnless?: string): string {
+  const stored = opts.vcardVersion === '4.0' ? `coalesce(b.body_v4, b.body)` : 'b.body';
+  const body = bodyUnless ? `CASE WHEN ${bodyUnless} THEN NULL ELSE ${stored} END` : stored;
   return `m.name, m.seq, m.etag IS NULL AS removed,
     CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
     CASE WHEN m.view = 'busy' THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END AS last_modified,
     CASE WHEN m.view = 'busy' THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE e.size END AS size
-    ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'body' ELSE ${body} END AS body` : ''}`;
+    ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN b.busy_bodies ->> :lang::text ELSE ${body} END AS body` : ''}`;
 }
 
 export function objectSql(c: Collection, opts: ObjectOptions, q: ObjectQuery): { text: string; values: unknown[] } {
-  const sql = `SELECT ${columns(opts)}${q.exactColumn ? `, ${q.exactColumn} AS exact` : ''}
+  const sql = `SELECT ${columns(opts, q.bodyUnless)}${q.exactColumn ? `, ${q.exactColumn} AS exact` : ''}
       FROM dav.member m
       ${q.includeRemoved ? 'LEFT ' : ''}JOIN dav.entity e ON e.kind = m.entity_kind AND e.id = m.entity_id
+      ${opts.withBody ? 'LEFT JOIN dav.entity_body b ON b.kind = e.kind AND b.id = e.id' : ''}
      WHERE m.collection = :collection ${q.includeRemoved ? '' : 'AND m.etag IS NOT NULL'} ${q.where ? `AND ${q.where}` : ''}
      ORDER BY ${q.orderBy ?? 'm.entity_id'}
      ${q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : ''}`;

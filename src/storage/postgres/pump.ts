@@ -14,11 +14,15 @@ import {
   loadPhotoOriginals,
   loadTasks,
 } from './brokerstar/records.js';
+import type { EventInstances } from '../../dav/filters/instances.js';
+import { inTransaction } from '../../db/transaction.js';
 import type { Queryable } from './queryable.js';
 import {
   renderAppointmentEntity,
+  instancesOf,
   renderContactEntity,
   renderTaskEntity,
+  type BusyState,
   type EntityKind,
   type EntityRow,
   type EntityStamps,
@@ -36,7 +40,7 @@ export interface PumpDeps {
 const PUMP_LOCK = 0x62726b70; // 'brkp'
 const LOG_BATCH = 5000;
 const RENDER_CHUNK = 500;
-const PRUNE_EVERY_MS = 3600_000;
+const MAINTAIN_EVERY_MS = 3600_000;
 
 interface Work {
   all: boolean;
@@ -58,7 +62,9 @@ const emptyWork = (): Work => ({
 
 export class ChangePump {
   private queue: Promise<unknown> = Promise.resolve();
-  private lastPrune = 0;
+  private lastMaintenance = 0;
+  /** Rows written since the planner statistics were last refreshed. */
+  private written = 0;
 
   constructor(private readonly deps: PumpDeps) {}
 
@@ -94,17 +100,30 @@ export class ChangePump {
     const started = Date.now();
     while (await this.pass()) passes++;
     if (passes > 1) this.deps.log.info({ passes, ms: Date.now() - started }, 'change log processed');
-    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
-      this.lastPrune = Date.now();
-      await this.prune();
+    if (this.written > 1000) {
+      // After a bulk render (first start, an import) the planner must know the tables' new size,
+      // or it picks nested loops over thousands of rows until autovacuum gets round to it.
+      this.written = 0;
+      await this.deps.pool.query('ANALYZE dav.entity, dav.entity_body, dav.occurrence, dav.member');
     }
+  }
+
+  /**
+   * Hourly upkeep, whether or not BrokerStar wrote anything: prunes old sync history and moves the
+   * stored instance windows along as the days pass. The server's background timer calls it.
+   */
+  async maintainIfDue(now = new Date()): Promise<void> {
+    if (now.getTime() - this.lastMaintenance < MAINTAIN_EVERY_MS) return;
+    this.lastMaintenance = now.getTime();
+    await this.exclusive(async () => {
+      await this.prune();
+      await this.moveInstanceWindows(now);
+    });
   }
 
   /** One transaction: take a batch of the log, render, store, bump generations. False when idle. */
   private async pass(): Promise<boolean> {
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.deps.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PUMP_LOCK]);
       const logged = await client.query<{ kind: string; id: string }>(
         `DELETE FROM dav.change_log WHERE id IN (SELECT id FROM dav.change_log ORDER BY id LIMIT ${LOG_BATCH})
@@ -116,25 +135,25 @@ export class ChangePump {
                                 ORDER BY reannounce_due LIMIT ${LOG_BATCH})
           RETURNING kind, id::text AS id`,
       );
-      if (logged.rows.length === 0 && due.rows.length === 0) {
-        await client.query('COMMIT');
-        return false;
-      }
+      if (logged.rows.length === 0 && due.rows.length === 0) return false;
       const work = emptyWork();
       for (const r of logged.rows) this.note(work, r.kind, r.id);
+      if (work.all) {
+        // Everything is rendered from scratch in this pass, so the rest of the log (a bulk import,
+        // the demo data) is covered too: rows committed until now go; later ones are seen later.
+        // Changed photos among them must still be scaled anew (once, in this pass).
+        const rest = await client.query<{ kind: string; id: string }>(
+          `DELETE FROM dav.change_log RETURNING kind, entity_id::text AS id`,
+        );
+        for (const r of rest.rows) if (r.kind === 'photo') work.photos.add(r.id);
+      }
       for (const r of due.rows) {
         work.ids[r.kind].add(r.id);
         work.forced[r.kind].add(r.id);
       }
       await this.apply(client, work);
-      await client.query('COMMIT');
       return true;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private note(work: Work, kind: string, id: string): void {
@@ -214,6 +233,7 @@ export class ChangePump {
       }
     }
     await storeEntities(db, kind, rows);
+    this.written += rows.length;
     // Deleted, archived or gone in BrokerStar: no longer rendered; collections drop it on refresh.
     const gone = ids.filter((id) => !seen.has(id));
     if (gone.length) await db.query('DELETE FROM dav.entity WHERE kind = $1 AND id = ANY($2::bigint[])', [kind, gone]);
@@ -252,6 +272,50 @@ export class ChangePump {
       }
     }
     return out;
+  }
+
+  /**
+   * Series rendered long ago keep their instances for the window of that day; move the window
+   * along (without touching ETags) so time-range queries around today stay answerable in SQL.
+   * Also fills in the instances of appointments rendered before they were stored (migration 005
+   * marks those with an empty date_zone).
+   */
+  async moveInstanceWindows(now = new Date()): Promise<number> {
+    const { rows } = await this.deps.pool.query<{ id: string }>(
+      `SELECT id::text AS id FROM dav.entity
+        WHERE kind = 'appointment'
+          AND ((occ_until IS NOT NULL AND occ_until < $1::timestamptz + interval '600 days')
+            OR (occ_from IS NOT NULL AND occ_from > $1::timestamptz - interval '300 days')
+            OR date_zone = '')`,
+      [now],
+    );
+    for (let i = 0; i < rows.length; i += RENDER_CHUNK) {
+      const ids = rows.slice(i, i + RENDER_CHUNK).map((r) => r.id);
+      await inTransaction(this.deps.pool, async (client) => {
+        // Under the pump's lock: a pass re-rendering one of these meanwhile cannot interleave.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [PUMP_LOCK]);
+        const { rows: bodies } = await client.query<{ id: string; body: string }>(
+          `SELECT id::text AS id, body FROM dav.entity_body WHERE kind = 'appointment' AND id = ANY($1::bigint[])`,
+          [ids],
+        );
+        const bodyOf = new Map(bodies.map((r) => [r.id, r.body]));
+        const records = (await loadAppointments(client, ids)).filter((a) => bodyOf.has(a.id));
+        const items = records.map((a) => ({ id: a.id, zone: a.timeZone, instances: instancesOf(a, bodyOf.get(a.id)!, now) }));
+        await storeInstances(client, items);
+        await client.query(
+          `UPDATE dav.entity e SET occ_from = t.occ_from, occ_until = t.occ_until, date_zone = t.date_zone
+             FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::text[]) AS t(id, occ_from, occ_until, date_zone)
+            WHERE e.kind = 'appointment' AND e.id = t.id`,
+          [
+            items.map((i) => i.id),
+            items.map((i) => (i.instances.from !== null ? new Date(i.instances.from) : null)),
+            items.map((i) => (i.instances.until !== null ? new Date(i.instances.until) : null)),
+            items.map((i) => (i.instances.zoneDependent ? i.zone : null)),
+          ],
+        );
+      });
+    }
+    return rows.length;
   }
 
   /** Drops tombstones older than the retention; tokens from before them become invalid. */
@@ -293,16 +357,27 @@ async function storeEntities(db: Queryable, kind: EntityKind, rows: readonly Ent
   if (rows.length === 0) return;
   const col = <T>(f: (r: EntityRow) => T) => rows.map(f);
   await db.query(
-    `INSERT INTO dav.entity (kind, id, content_hash, sequence, changed_at, content_changed_at, etag, body, size,
-                             body_v4, busy, range_start, range_end, span_exact)
-     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::text[],
-                              $8::text[], $9::int[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::timestamptz[],
-                              $14::boolean[])
+    `WITH meta AS (
+       INSERT INTO dav.entity (kind, id, content_hash, sequence, changed_at, content_changed_at, etag, size,
+                               busy, range_start, range_end, occ_from, occ_until, date_zone)
+       SELECT $1, id, content_hash, sequence, changed_at, content_changed_at, etag, size, busy, range_start, range_end,
+              occ_from, occ_until, date_zone
+         FROM unnest($2::bigint[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::int[],
+                     $9::jsonb[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[])
+              AS t(id, content_hash, sequence, changed_at, content_changed_at, etag, size, busy, range_start, range_end,
+                   occ_from, occ_until, date_zone)
+       ON CONFLICT (kind, id) DO UPDATE SET
+         content_hash = EXCLUDED.content_hash, sequence = EXCLUDED.sequence, changed_at = EXCLUDED.changed_at,
+         content_changed_at = EXCLUDED.content_changed_at, etag = EXCLUDED.etag, size = EXCLUDED.size,
+         busy = EXCLUDED.busy, range_start = EXCLUDED.range_start, range_end = EXCLUDED.range_end,
+         occ_from = EXCLUDED.occ_from, occ_until = EXCLUDED.occ_until, date_zone = EXCLUDED.date_zone
+       RETURNING kind, id)
+     INSERT INTO dav.entity_body (kind, id, body, body_v4, busy_bodies)
+     SELECT $1, b.id, b.body, b.body_v4, b.busy_bodies
+       FROM unnest($2::bigint[], $15::text[], $16::text[], $17::jsonb[]) AS b(id, body, body_v4, busy_bodies)
+       JOIN meta ON meta.id = b.id
      ON CONFLICT (kind, id) DO UPDATE SET
-       content_hash = EXCLUDED.content_hash, sequence = EXCLUDED.sequence, changed_at = EXCLUDED.changed_at,
-       content_changed_at = EXCLUDED.content_changed_at, etag = EXCLUDED.etag, body = EXCLUDED.body,
-       size = EXCLUDED.size, body_v4 = EXCLUDED.body_v4, busy = EXCLUDED.busy,
-       range_start = EXCLUDED.range_start, range_end = EXCLUDED.range_end, span_exact = EXCLUDED.span_exact`,
+       body = EXCLUDED.body, body_v4 = EXCLUDED.body_v4, busy_bodies = EXCLUDED.busy_bodies`,
     [
       kind,
       col((r) => r.id),
@@ -311,13 +386,50 @@ async function storeEntities(db: Queryable, kind: EntityKind, rows: readonly Ent
       col((r) => r.changedAt),
       col((r) => r.contentChangedAt),
       col((r) => r.etag),
-      col((r) => r.body),
       col((r) => r.size),
-      col((r) => r.bodyV4),
-      col((r) => (r.busy ? JSON.stringify(r.busy) : null)),
+      col((r) => (r.busy ? JSON.stringify(busyMeta(r.busy)) : null)),
       col((r) => r.rangeStart),
       col((r) => r.rangeEnd),
-      col((r) => r.spanExact),
+      col((r) => (r.instances?.from != null ? new Date(r.instances.from) : null)),
+      col((r) => (r.instances?.until != null ? new Date(r.instances.until) : null)),
+      col((r) => r.dateZone),
+      col((r) => r.body),
+      col((r) => r.bodyV4),
+      col((r) => (r.busy ? JSON.stringify(busyTexts(r.busy)) : null)),
     ],
+  );
+  await storeInstances(db, rows.filter((r) => r.instances !== null).map((r) => ({ id: r.id, instances: r.instances! })));
+}
+
+/** The busy views' ETags and sizes (dav.entity.busy: scanned by membership queries). */
+function busyMeta(b: BusyState): unknown {
+  const views = Object.fromEntries(Object.entries(b.views).map(([lang, v]) => [lang, { etag: v.etag, size: v.size }]));
+  return { hash: b.hash, sequence: b.sequence, changedAt: b.changedAt, views };
+}
+
+/** The busy views' texts by language (dav.entity_body.busy_bodies). */
+function busyTexts(b: BusyState): Record<string, string> {
+  return Object.fromEntries(Object.entries(b.views).map(([lang, v]) => [lang, v.body]));
+}
+
+/** Replaces the stored instances of these appointments (dav.occurrence). */
+export async function storeInstances(db: Queryable, items: readonly { id: string; instances: EventInstances }[]): Promise<void> {
+  if (items.length === 0) return;
+  await db.query('DELETE FROM dav.occurrence WHERE entity_id = ANY($1::bigint[])', [items.map((i) => i.id)]);
+  const ids: string[] = [];
+  const starts: Date[] = [];
+  const ends: Date[] = [];
+  for (const { id, instances } of items) {
+    for (const s of instances.spans) {
+      ids.push(id);
+      starts.push(new Date(s.start));
+      ends.push(new Date(s.end));
+    }
+  }
+  if (ids.length === 0) return;
+  await db.query(
+    `INSERT INTO dav.occurrence (entity_id, starts_at, ends_at)
+     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])`,
+    [ids, starts, ends],
   );
 }

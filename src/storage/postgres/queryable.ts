@@ -2,7 +2,8 @@
 import type pg from 'pg';
 
 export interface Queryable {
-  query<R extends pg.QueryResultRow = any>(text: string, params?: readonly unknown[]): Promise<pg.QueryResult<R>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // A QueryConfig with a `name` is a prepared statement (parsed and planned once per connection).
+  query<R extends pg.QueryResultRow = any>(text: string | pg.QueryConfig, params?: readonly unknown[]): Promise<pg.QueryResult<R>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /**

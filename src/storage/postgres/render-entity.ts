@@ -4,6 +4,8 @@
 // served (updated_at alone, an unserved column) changes no ETag.
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
+import { eventInstances, type EventInstances } from '../../dav/filters/instances.js';
+import { parseRendered } from '../../ical/parse-rendered.js';
 import { RENDERER_VERSION, renderAppointment, renderTask, renderVcard, type RenderOptions } from '../../ical/index.js';
 import type { AppointmentRecord, ContactRecord, Language, RenderStamp, TaskRecord } from '../records.js';
 
@@ -42,7 +44,9 @@ export interface EntityRow {
   readonly busy: BusyState | null;
   readonly rangeStart: Date | null;
   readonly rangeEnd: Date | null;
-  readonly spanExact: boolean;
+  /** Appointments: the instances a time-range query is answered from (dav.occurrence). */
+  readonly instances: EventInstances | null;
+  readonly dateZone: string | null;
 }
 
 const NEUTRAL: RenderStamp = { lastModified: new Date(0), sequence: 0 };
@@ -101,7 +105,8 @@ function row(kind: EntityKind, id: string, r: { stamps: Stamped; body: string },
     busy: null,
     rangeStart: null,
     rangeEnd: null,
-    spanExact: false,
+    instances: null,
+    dateZone: null,
     ...extra,
   };
 }
@@ -145,11 +150,13 @@ export function renderAppointmentEntity(
   // Only the busy view changed: the full view keeps its stamps (and so its bytes and ETag).
   const stamped = full ?? { stamps: prior!, body: render({ lastModified: prior!.changedAt, sequence: prior!.sequence }) };
   const span = occurrenceSpan(a);
+  const instances = instancesOf(a, stamped.body, now);
   return row('appointment', a.id, stamped, {
     busy: busy?.state ?? null,
     rangeStart: span.start,
     rangeEnd: span.end,
-    spanExact: !a.recurrenceRule && !a.allDay,
+    instances,
+    dateZone: instances.zoneDependent ? a.timeZone : null,
   });
 }
 
@@ -171,6 +178,22 @@ function renderBusy(
     views[lang] = { etag: etagOf(body), body, size: Buffer.byteLength(body) };
   }
   return { state: { hash, sequence, changedAt: changedAt.toISOString(), views }, changed };
+}
+
+const DAY_MS = 86_400_000;
+/** Instances are kept from a year back to two years ahead; the pump moves the window along. */
+export const INSTANCE_WINDOW = { backMs: 400 * DAY_MS, aheadMs: 800 * DAY_MS } as const;
+
+/**
+ * The instances of an appointment as the matcher sees them. A timed single appointment is its
+ * own one instance; anything else (series, all-day, moved occurrences) is expanded from the body.
+ */
+export function instancesOf(a: AppointmentRecord, body: string, now: Date): EventInstances {
+  if (!a.recurrenceRule && !a.allDay && a.exceptions.length === 0) {
+    return { spans: [{ start: a.startsAt.getTime(), end: a.endsAt.getTime() }], from: null, until: null, zoneDependent: false };
+  }
+  const t = now.getTime();
+  return eventInstances(parseRendered(body), a.timeZone, { from: t - INSTANCE_WINDOW.backMs, until: t + INSTANCE_WINDOW.aheadMs });
 }
 
 /**

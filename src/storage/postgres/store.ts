@@ -63,6 +63,7 @@ export class PostgresStore implements DavStore {
     return principalByUsername(this.pool, username);
   }
 
+  /** Read on every request (not cached): an employee made inactive in BrokerStar is refused at once. */
   principalById(id: string): Promise<Principal | undefined> {
     return principalById(this.pool, id);
   }
@@ -70,6 +71,12 @@ export class PostgresStore implements DavStore {
   async collections(home: Principal): Promise<Collection[]> {
     const shared = await sharedCalendarOwners(this.pool, home.id, this.opts.retentionDays);
     return [...ownCollections(home), ...shared.map((s) => sharedCollection(home, s))];
+  }
+
+  async findCollection(home: Principal, area: 'calendar' | 'addressbook', slug: string): Promise<Collection | undefined> {
+    const own = ownCollections(home).find((c) => c.slug === slug && (c.type === 'contacts') === (area === 'addressbook'));
+    if (own || area === 'addressbook') return own;
+    return (await this.collections(home)).find((c) => c.slug === slug && c.type === 'shared-events');
   }
 
   async state(c: Collection): Promise<CollectionState> {
@@ -95,18 +102,27 @@ export class PostgresStore implements DavStore {
     if (f.component !== null && f.component !== component) return (async function* () {})();
     const range = component === 'VEVENT' ? f.timeRange : null;
     if (!range || (range.start === null && range.end === null)) return queryObjects(this.pool, c, opts);
-    // Timed single appointments: RFC 4791 §9.9 exactly (a zero-length one overlaps when it starts
-    // inside the range). Everything else: a superset by the occurrence span widened by two days
-    // (all-day dates read in another zone, a series walked in UTC), re-checked by the matcher.
-    const exact = `e.span_exact AND (:end::timestamptz IS NULL OR e.range_start < :end::timestamptz)
-          AND (:start::timestamptz IS NULL OR e.range_end > :start::timestamptz
-               OR (e.range_end = e.range_start AND e.range_start >= :start::timestamptz))`;
+    // Decided in SQL from the stored instances (dav.occurrence) when they cover the range and were
+    // read in this calendar's zone: RFC 4791 §9.9 per instance, a zero-length one overlapping when
+    // it starts inside. Otherwise a superset by the occurrence span widened by two days, which the
+    // report re-checks with the reference matcher.
+    const exact = `((e.date_zone IS NULL OR e.date_zone = :tz::text)
+          AND (e.occ_from IS NULL OR (:start::timestamptz IS NOT NULL AND :start::timestamptz >= e.occ_from))
+          AND (e.occ_until IS NULL OR (:end::timestamptz IS NOT NULL AND :end::timestamptz <= e.occ_until)
+               OR (:end::timestamptz IS NULL AND :start::timestamptz IS NOT NULL AND :start::timestamptz <= e.occ_until)))`;
+    // An open-ended range over a series that goes on past the stored instances always overlaps.
+    const hit = `((:end::timestamptz IS NULL AND e.occ_until IS NOT NULL)
+          OR EXISTS (SELECT 1 FROM dav.occurrence o WHERE o.entity_id = e.id
+               AND (:end::timestamptz IS NULL OR o.starts_at < :end::timestamptz)
+               AND (:start::timestamptz IS NULL OR CASE WHEN o.ends_at > o.starts_at THEN o.ends_at > :start::timestamptz
+                                                       ELSE o.starts_at >= :start::timestamptz END)))`;
     return queryObjects(this.pool, c, opts, {
-      where: `((${exact}) OR (NOT e.span_exact
+      where: `((${exact} AND ${hit}) OR (NOT ${exact}
           AND (:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') + interval '2 days' >= :start::timestamptz)
           AND (:end::timestamptz IS NULL OR e.range_start - interval '2 days' <= :end::timestamptz)))`,
-      exactColumn: 'e.span_exact',
-      params: { start: range.start, end: range.end },
+      exactColumn: exact,
+      ...(f.bodiesOnlyWhenInexact ? { bodyUnless: exact } : {}),
+      params: { start: range.start, end: range.end, tz: c.owner.timeZone },
     });
   }
 

@@ -18,7 +18,8 @@ function principalOf(r: Record<string, string>): Principal {
 /** Active employees only: an inactive employee neither logs in nor appears as a principal. */
 export async function principalById(db: Queryable, id: string): Promise<Principal | undefined> {
   if (!/^\d{1,18}$/.test(id)) return undefined;
-  const { rows } = await db.query(`SELECT ${COLUMNS} FROM brokerstar.employee e WHERE e.id = $1 AND e.active`, [id]);
+  // Prepared once per connection: this runs on every request.
+  const { rows } = await db.query({ name: 'dav-principal-by-id', text: `SELECT ${COLUMNS} FROM brokerstar.employee e WHERE e.id = $1 AND e.active`, values: [id] });
   return rows[0] ? principalOf(rows[0]) : undefined;
 }
 
