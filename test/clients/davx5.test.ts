@@ -2,22 +2,18 @@
 // bitfireAT/davx5-ose and bitfireAT/dav4jvm), from service detection on the entered URL to the
 // first sync of appointments (past-days limit), tasks and contacts, with DAVx5's own decisions
 // replayed on the parsed answers (clients.md §4).
-import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { multistatusAs, sendAs, type Depth } from '../support/client-requests.js';
+import { addAnnaAndBeat } from '../support/colleagues.js';
+import { requestFixtures } from '../support/fixtures.js';
 import { C, CR, CS, D, childNamed, childrenNamed, errorConditions, propHrefs, propText, type Multistatus } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-const FIXTURES = new URL('../fixtures/requests/davx5/', import.meta.url);
+import { utcBasic } from '../support/time.js';
 
 /** A request body as the client sends it: the provenance comment removed, placeholders filled. */
-function fixture(name: string, vars: Record<string, string> = {}): string {
-  let text = readFileSync(new URL(name, FIXTURES), 'utf8').replace(/^<!--[\s\S]*?-->\r?\n/, '');
-  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
-  if (/\{\{\w+\}\}/.test(text)) throw new Error(`fixture ${name}: unfilled placeholder`);
-  return text;
-}
+const fixture = requestFixtures('davx5');
 
 // okhttp with dav4jvm: Basic sent first, application/xml bodies, XML accepted.
 const CLIENT = {
@@ -37,8 +33,6 @@ const BOOK_HOME = '/dav/addressbooks/anna.meier/';
 const KONTAKTE = `${BOOK_HOME}kontakte/`;
 const PUSH = 'https://bitfire.at/webdav-push';
 
-/** dav4jvm's time-range format (yyyyMMdd'T'HHmmssVV in UTC). */
-const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 const chunks = <T>(xs: readonly T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 const hrefElements = (hrefs: readonly string[]) => hrefs.map((h) => `<href>${h}</href>`).join('');
@@ -54,17 +48,10 @@ describe('DAVx5', () => {
   const taskIds: string[] = [];
   const contacts: { id: string; fn: string }[] = [];
 
-  const send = (method: string, path: string, body?: string, depth?: '0' | '1') =>
-    dav.request(method, path, { body, headers: { ...CLIENT, ...(depth ? { Depth: depth } : {}) } });
-  /** PROPFIND or REPORT; `depth` undefined sends no Depth header at all. */
-  const multistatus = async (method: 'PROPFIND' | 'REPORT', path: string, body: string, depth?: '0' | '1'): Promise<Multistatus> => {
-    const r =
-      method === 'PROPFIND'
-        ? await dav.propfind(path, body, depth ?? '0', { headers: CLIENT })
-        : await dav.report(path, body, { ...(depth ? { depth } : {}), headers: CLIENT });
-    expect(r.status, `${method} ${path}: ${r.text.slice(0, 300)}`).toBe(207);
-    return r.ms;
-  };
+  const send = (method: string, path: string, body?: string, depth?: Depth) => sendAs(dav, CLIENT, method, path, body, depth);
+  /** PROPFIND or REPORT; `depth` undefined sends no Depth header at all on a REPORT. */
+  const multistatus = (method: 'PROPFIND' | 'REPORT', path: string, body: string, depth?: Depth): Promise<Multistatus> =>
+    multistatusAs(dav, CLIENT, method, path, body, depth);
   /** Members of a listing (the collection's own response left out); each must carry a getetag. */
   const membersWithEtags = (ms: Multistatus, collection: string) => {
     const members = new Map<string, string>();
@@ -83,9 +70,7 @@ describe('DAVx5', () => {
       config: { authCacheSeconds: 300 },
       seed: async (db) => {
         const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const beat = await b.addEmployee({ username: 'beat.keller' });
-        await b.addShare(beat, anna);
+        const { anna, beat } = await addAnnaAndBeat(db);
         // 23 appointments from 80 days ago on, every 5 days: three multiget batches with the series.
         const rows = await db.query<{ id: string; subject: string }>(
           `INSERT INTO brokerstar.appointment (subject, owner_id, starts_at, ends_at)
@@ -220,7 +205,8 @@ describe('DAVx5', () => {
     });
 
     it('queries VEVENTs from now−90 days without an end, recurring series included, every member with a getetag', async () => {
-      const ms = await multistatus('REPORT', TERMINE, fixture('calendar-query-events.xml', { START: utc(now - 90 * DAY) }), '1');
+      // dav4jvm writes time ranges as yyyyMMdd'T'HHmmssVV in UTC.
+      const ms = await multistatus('REPORT', TERMINE, fixture('calendar-query-events.xml', { START: utcBasic(now - 90 * DAY) }), '1');
       const members = membersWithEtags(ms, TERMINE);
       hrefs = [...members.keys()];
       expect(sorted(hrefs)).toEqual(sorted(inWindow.map((a) => `${TERMINE}${a.id}.ics`)));

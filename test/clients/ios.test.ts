@@ -1,22 +1,18 @@
 // iOS/iPadOS native accounts (Calendar, Reminders, Contacts): the reported request sequence
 // (bodies in test/fixtures/requests/ios; iOS is closed source, see each fixture's provenance),
 // with the decisions iOS takes on the answers replayed (clients.md §3).
-import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { multistatusAs, sendAs, type Depth } from '../support/client-requests.js';
+import { addAnnaAndBeat } from '../support/colleagues.js';
+import { requestFixtures } from '../support/fixtures.js';
 import { A, C, CR, CS, D, childNamed, childrenNamed, propHrefs, propText, type Multistatus, type ResponseEntry } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-const FIXTURES = new URL('../fixtures/requests/ios/', import.meta.url);
+import { utcBasic } from '../support/time.js';
 
 /** A request body as the client sends it: the provenance comment removed, placeholders filled. */
-function fixture(name: string, vars: Record<string, string> = {}): string {
-  let text = readFileSync(new URL(name, FIXTURES), 'utf8').replace(/^<!--[\s\S]*?-->\r?\n/, '');
-  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
-  if (/\{\{\w+\}\}/.test(text)) throw new Error(`fixture ${name}: unfilled placeholder`);
-  return text;
-}
+const fixture = requestFixtures('ios');
 
 // dataaccessd's headers as seen in published captures.
 const CLIENT = {
@@ -39,7 +35,6 @@ const KONTAKTE = `${BOOK_HOME}kontakte/`;
 const OK = 'HTTP/1.1 200 OK';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found';
 
-const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 const components = (e: ResponseEntry | undefined) => childrenNamed(e?.props.get(C('supported-calendar-component-set'))?.el, C('comp')).map((c) => c.attrs.name!);
 const privileges = (e: ResponseEntry | undefined) => childrenNamed(e?.props.get(D('current-user-privilege-set'))?.el, D('privilege')).flatMap((p) => p.children.map((c) => c.name));
@@ -56,13 +51,11 @@ describe('iOS', () => {
   const now = Date.now();
   const id = {} as Record<'allday' | 'company' | 'hans' | 'meeting' | 'offerte' | 'past' | 'police' | 'series', string>;
 
-  const send = (method: string, path: string, body?: string, depth?: '0' | '1') =>
-    dav.request(method, path, { body, headers: { ...CLIENT, ...(depth ? { Depth: depth } : {}) } });
-  const multistatus = async (method: 'PROPFIND' | 'REPORT', path: string, body: string, depth: '0' | '1'): Promise<Multistatus> => {
-    const r = method === 'PROPFIND' ? await dav.propfind(path, body, depth, { headers: CLIENT }) : await dav.report(path, body, { depth, headers: CLIENT });
-    expect(r.status, `${method} ${path}: ${r.text.slice(0, 300)}`).toBe(207);
-    for (const h of r.ms.hrefs) expect(h, 'paths, the safest form for iOS').toMatch(/^\//);
-    return r.ms;
+  const send = (method: string, path: string, body?: string, depth?: Depth) => sendAs(dav, CLIENT, method, path, body, depth);
+  const multistatus = async (method: 'PROPFIND' | 'REPORT', path: string, body: string, depth: Depth): Promise<Multistatus> => {
+    const ms = await multistatusAs(dav, CLIENT, method, path, body, depth);
+    for (const h of ms.hrefs) expect(h, 'paths, the safest form for iOS').toMatch(/^\//);
+    return ms;
   };
 
   beforeAll(async () => {
@@ -71,9 +64,7 @@ describe('iOS', () => {
       config: { authCacheSeconds: 300 },
       seed: async (db) => {
         const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const beat = await b.addEmployee({ username: 'beat.keller' });
-        await b.addShare(beat, anna);
+        const { anna, beat } = await addAnnaAndBeat(db);
         id.meeting = await b.addAppointment({
           ownerId: anna,
           subject: 'Jahresgespräch Muster AG',
@@ -168,7 +159,7 @@ describe('iOS', () => {
     });
 
     it('lists events with an open-ended time-range and downloads them with calendar-multiget', async () => {
-      const ms = await multistatus('REPORT', TERMINE, fixture('calendar-query-events.xml', { START: utc(now - 30 * DAY) }), '1');
+      const ms = await multistatus('REPORT', TERMINE, fixture('calendar-query-events.xml', { START: utcBasic(now - 30 * DAY) }), '1');
       const expected = [id.meeting, id.allday, id.series].map((i) => `${TERMINE}${i}.ics`);
       expect(sorted(ms.hrefs)).toEqual(sorted(expected));
       for (const h of ms.hrefs) {

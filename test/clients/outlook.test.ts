@@ -2,22 +2,18 @@
 // test/fixtures/requests/outlook, read from aluxnimm/outlookcaldavsynchronizer), from
 // auto-discovery at "/" to the first full download of appointments, tasks and contacts, with the
 // client's own decisions replayed on the parsed answers (clients.md §2).
-import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { multistatusAs, sendAs, type Depth } from '../support/client-requests.js';
+import { addAnnaAndBeat } from '../support/colleagues.js';
+import { requestFixtures } from '../support/fixtures.js';
 import { A, C, CR, CS, D, childNamed, childrenNamed, propHrefs, propText, type Multistatus, type ResponseEntry } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-const FIXTURES = new URL('../fixtures/requests/outlook/', import.meta.url);
+import { utcBasic } from '../support/time.js';
 
 /** A request body as the client sends it: the provenance comment removed, placeholders filled. */
-function fixture(name: string, vars: Record<string, string> = {}): string {
-  let text = readFileSync(new URL(name, FIXTURES), 'utf8').replace(/^<!--[\s\S]*?-->\r?\n/, '');
-  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
-  if (/\{\{\w+\}\}/.test(text)) throw new Error(`fixture ${name}: unfilled placeholder`);
-  return text;
-}
+const fixture = requestFixtures('outlook');
 
 // Scheduling/SynchronizerFactory.cs: User-Agent "CalDavSynchronizer/Major.Minor" (GetProductAndVersion) and
 // Basic credentials set as a default header on every request.
@@ -33,8 +29,6 @@ const SHARED = `${HOME}termine-beat.keller/`;
 const BOOK_HOME = '/dav/addressbooks/anna.meier/';
 const KONTAKTE = `${BOOK_HOME}kontakte/`;
 
-/** CalDavDataAccess's time-range format, yyyyMMddTHHmmssZ, for a UTC instant. */
-const outlookTime = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 const chunks = <T>(xs: readonly T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 /** Outlook's own test for "this response is the collection itself" (UriHelper.DecodeUrlString). */
@@ -50,16 +44,12 @@ describe('Outlook (CalDav Synchronizer)', () => {
   const taskIds: string[] = [];
   const contacts: { id: string; fn: string }[] = [];
 
-  const send = (method: string, path: string, body?: string, depth?: '0' | '1') =>
-    dav.request(method, path, { body, headers: { ...CLIENT, ...(depth ? { Depth: depth } : {}) } });
-  const multistatus = async (method: string, path: string, body: string, depth: '0' | '1'): Promise<Multistatus> => {
-    const r = await (method === 'PROPFIND'
-      ? dav.propfind(path, body, depth, { headers: CLIENT })
-      : dav.report(path, body, { depth, headers: CLIENT }));
-    expect(r.status, `${method} ${path}: ${r.text.slice(0, 300)}`).toBe(207);
+  const send = (method: string, path: string, body?: string, depth?: Depth) => sendAs(dav, CLIENT, method, path, body, depth);
+  const multistatus = async (method: string, path: string, body: string, depth: Depth): Promise<Multistatus> => {
+    const ms = await multistatusAs(dav, CLIENT, method, path, body, depth);
     // Outlook builds URLs as scheme://authority + href: every href must be an absolute path.
-    for (const h of r.ms.hrefs) expect(h, 'href is an absolute path').toMatch(/^\/dav\//);
-    return r.ms;
+    for (const h of ms.hrefs) expect(h, 'href is an absolute path').toMatch(/^\/dav\//);
+    return ms;
   };
 
   beforeAll(async () => {
@@ -68,9 +58,7 @@ describe('Outlook (CalDav Synchronizer)', () => {
       config: { authCacheSeconds: 300 },
       seed: async (db) => {
         const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const beat = await b.addEmployee({ username: 'beat.keller' });
-        await b.addShare(beat, anna);
+        const { anna, beat } = await addAnnaAndBeat(db);
         // 105 appointments inside Outlook's window (with the series: two multiget chunks, 100 + 6).
         const rows = await db.query<{ id: string; subject: string }>(
           `INSERT INTO brokerstar.appointment (subject, location, owner_id, starts_at, ends_at)
@@ -226,7 +214,8 @@ describe('Outlook (CalDav Synchronizer)', () => {
     });
 
     it('queries events with start and end in UTC and gets exactly those in its window, etags only', async () => {
-      const body = fixture('calendar-query-events.xml', { START: outlookTime(rangeStart), END: outlookTime(rangeEnd) });
+      // CalDavDataAccess writes time ranges as yyyyMMddTHHmmssZ in UTC.
+      const body = fixture('calendar-query-events.xml', { START: utcBasic(rangeStart), END: utcBasic(rangeEnd) });
       const ms = await multistatus('REPORT', TERMINE, body, '1');
       for (const href of ms.hrefs) {
         expect(isSelf(TERMINE, href), 'the collection is not listed').toBe(false);
@@ -264,7 +253,7 @@ describe('Outlook (CalDav Synchronizer)', () => {
     });
 
     it('shows the colleague’s private appointment as a busy block only', async () => {
-      const ms = await multistatus('REPORT', SHARED, fixture('calendar-query-events.xml', { START: outlookTime(rangeStart), END: outlookTime(rangeEnd) }), '1');
+      const ms = await multistatus('REPORT', SHARED, fixture('calendar-query-events.xml', { START: utcBasic(rangeStart), END: utcBasic(rangeEnd) }), '1');
       expect(sorted(ms.hrefs)).toEqual(sorted([`${SHARED}${id.beatMeeting}.ics`, `${SHARED}${id.beatPrivate}.ics`]));
       const got = await multistatus('REPORT', SHARED, fixture('calendar-multiget.xml', { HREFS: ms.hrefs.map((h) => `<D:href>${h}</D:href>`).join('\r\n') }), '1');
       const busy = new ICAL.Component(ICAL.parse(propText(got.responses.get(`${SHARED}${id.beatPrivate}.ics`), C('calendar-data'))!)).getFirstSubcomponent('vevent')!;

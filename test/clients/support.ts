@@ -9,6 +9,7 @@ import path from 'node:path';
 import { builders } from '../support/builders.js';
 import type { TestDatabase } from '../support/database.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/server.js';
+import { wallClockFields } from '../support/time.js';
 
 // ---------------------------------------------------------------- the firm
 
@@ -371,16 +372,6 @@ export function describeRun(r: RunResult): string {
 
 /** The wall-clock time of an instant in a zone, as 'YYYY-MM-DDTHH:MM:SS' (what DTSTART;TZID=zone holds). */
 export function wallClock(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+  const w = wallClockFields(instant, timeZone);
+  return `${w.year}-${w.month}-${w.day}T${w.hour}:${w.minute}:${w.second}`;
 }

@@ -1,22 +1,17 @@
 // Thunderbird: the real request sequences of its CalDAV provider and its CardDAV address book
 // (bodies in test/fixtures/requests/thunderbird, read from mozilla/releases-comm-central), with
 // Thunderbird's own parsing rules replayed on the answers (clients.md §5).
-import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { multistatusAs, sendAs, type Depth } from '../support/client-requests.js';
+import { addAnnaAndBeat } from '../support/colleagues.js';
+import { requestFixtures } from '../support/fixtures.js';
 import { A, C, CR, CS, D, childNamed, childrenNamed, errorConditions, propHrefs, propText, type Multistatus, type ResponseEntry } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const FIXTURES = new URL('../fixtures/requests/thunderbird/', import.meta.url);
-
 /** A request body as the client sends it: the provenance comment removed, placeholders filled. */
-function fixture(name: string, vars: Record<string, string> = {}): string {
-  let text = readFileSync(new URL(name, FIXTURES), 'utf8').replace(/^<!--[\s\S]*?-->\r?\n/, '');
-  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
-  if (/\{\{\w+\}\}/.test(text)) throw new Error(`fixture ${name}: unfilled placeholder`);
-  return text;
-}
+const fixture = requestFixtures('thunderbird');
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Thunderbird/140.5.0';
 // calendar/providers/caldav: MIME_TEXT_XML; mailnews/addrbook: makeRequest's default "text/xml".
@@ -49,13 +44,9 @@ describe('Thunderbird', () => {
   const taskIds: string[] = [];
   const contacts: { id: string; fn: string }[] = [];
 
-  const send = (method: string, path: string, headers: Record<string, string>, body?: string, depth?: '0' | '1') =>
-    dav.request(method, path, { body, headers: { ...headers, ...(depth ? { Depth: depth } : {}) } });
-  const multistatus = async (method: 'PROPFIND' | 'REPORT', path: string, headers: Record<string, string>, body: string, depth: '0' | '1'): Promise<Multistatus> => {
-    const r = method === 'PROPFIND' ? await dav.propfind(path, body, depth, { headers }) : await dav.report(path, body, { depth, headers });
-    expect(r.status, `${method} ${path}: ${r.text.slice(0, 300)}`).toBe(207);
-    return r.ms;
-  };
+  const send = (method: string, path: string, headers: Record<string, string>, body?: string, depth?: Depth) => sendAs(dav, headers, method, path, body, depth);
+  const multistatus = (method: 'PROPFIND' | 'REPORT', path: string, headers: Record<string, string>, body: string, depth: Depth): Promise<Multistatus> =>
+    multistatusAs(dav, headers, method, path, body, depth);
   /** Follows a redirect as Thunderbird does: same method and Depth, only within the same origin. */
   const followed = async (path: string, headers: Record<string, string>, body: string): Promise<{ path: string; ms: Multistatus }> => {
     const r = await send('PROPFIND', path, headers, body, '0');
@@ -74,9 +65,7 @@ describe('Thunderbird', () => {
       config: { authCacheSeconds: 300 },
       seed: async (db) => {
         const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const beat = await b.addEmployee({ username: 'beat.keller' });
-        await b.addShare(beat, anna);
+        const { anna, beat } = await addAnnaAndBeat(db);
         for (let i = 0; i < 12; i++) {
           const subject = `Termin ${i + 1}`;
           events.push({ id: await b.addAppointment({ ownerId: anna, subject, startsAt: new Date(now + (i - 6) * 30 * DAY) }), subject });

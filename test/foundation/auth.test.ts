@@ -4,7 +4,6 @@
 // paths need credentials. Real app, real PostgreSQL, requests from distinct loopback addresses
 // (127.0.0.x) so the per-address lockout is exercised without trusting X-Forwarded-For.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountError,
@@ -20,6 +19,7 @@ import { testConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { builders } from '../support/builders.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { listenOnLoopback } from '../support/listen.js';
 import { D, parseMultistatus, propHrefs } from '../support/multistatus.js';
 
 const CHALLENGE = 'Basic realm="brokerstar-dav", charset="UTF-8"';
@@ -37,15 +37,8 @@ interface App {
 async function startApp(db: TestDatabase, config: Partial<Config>): Promise<App> {
   const log = createLogger('trace', { write: (s: string) => logLines.push(...s.split('\n').filter(Boolean)) });
   const { app } = createApp(testConfig({ authCacheSeconds: 0, ...config }), db.pool, log);
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { port, close } = await listenOnLoopback(app);
+  return { port, close };
 }
 
 interface Reply {

@@ -3,8 +3,6 @@
 // person reads and whose passwords a real DAV request then uses.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { builders } from '../support/builders.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { listenOnLoopback } from '../support/listen.js';
 import { D, parseMultistatus, propHrefs } from '../support/multistatus.js';
 
 const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
@@ -147,13 +146,7 @@ describe('password', () => {
     await b.addEmployee({ username: 'bruno.keller' });
     await b.addEmployee({ username: 'dora.alt', active: false });
     const { app } = createApp(testConfig({ authCacheSeconds: 0 }), db.pool, createLogger('silent'));
-    const server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    };
+    ({ url, close } = await listenOnLoopback(app));
   });
   afterAll(async () => {
     await close?.();

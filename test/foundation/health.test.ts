@@ -1,7 +1,6 @@
 // /healthz (process up, database reachable), /metrics (request counters), and the request id that
 // ties a response to its log lines. The real app over a real PostgreSQL; a second app over a pool
 // that cannot reach any database.
-import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,9 @@ import { createPool } from '../../src/db/database.js';
 import { freePort } from '../../src/db/embedded.js';
 import { createLogger } from '../../src/logger.js';
 import { builders } from '../support/builders.js';
+import { basicAuth } from '../support/basic-auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { listenOnLoopback } from '../support/listen.js';
 
 interface Running {
   readonly url: string;
@@ -26,19 +27,10 @@ async function startApp(pool: pg.Pool): Promise<Running> {
   const logs: string[] = [];
   const log = createLogger('debug', { write: (s: string) => logs.push(...s.split('\n').filter(Boolean)) });
   const { app } = createApp(testConfig({ authCacheSeconds: 0 }), pool, log);
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    logs,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, close } = await listenOnLoopback(app);
+  return { url, logs, close };
 }
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** brokerstar_dav_requests_total{method, status} from a /metrics text. */
 function requestCount(metrics: string, method: string, status: number): number {
@@ -73,8 +65,8 @@ describe('health and metrics on a reachable database', () => {
   });
 
   it('/healthz also answers 200 when credentials are sent, right or wrong', async () => {
-    expect((await fetch(`${app.url}/healthz`, { headers: { Authorization: basic('anna.meier', password) } })).status).toBe(200);
-    expect((await fetch(`${app.url}/healthz`, { headers: { Authorization: basic('anna.meier', 'wrong') } })).status).toBe(200);
+    expect((await fetch(`${app.url}/healthz`, { headers: { Authorization: basicAuth('anna.meier', password) } })).status).toBe(200);
+    expect((await fetch(`${app.url}/healthz`, { headers: { Authorization: basicAuth('anna.meier', 'wrong') } })).status).toBe(200);
   });
 
   it('/metrics counts requests by method and status', async () => {
@@ -84,7 +76,7 @@ describe('health and metrics on a reachable database', () => {
     for (let i = 0; i < 2; i++) expect((await fetch(`${app.url}/dav/`, { method: 'PROPFIND' })).status).toBe(401);
     const ok = await fetch(`${app.url}/dav/`, {
       method: 'PROPFIND',
-      headers: { Authorization: basic('anna.meier', password), Depth: '0' },
+      headers: { Authorization: basicAuth('anna.meier', password), Depth: '0' },
     });
     expect(ok.status).toBe(207);
     const res = await fetch(`${app.url}/metrics`);
@@ -118,7 +110,7 @@ describe('health and metrics on a reachable database', () => {
     const id = 'failed-login-0815';
     const res = await fetch(`${app.url}/dav/`, {
       method: 'PROPFIND',
-      headers: { 'X-Request-Id': id, Authorization: basic('anna.meier', 'not-the-password') },
+      headers: { 'X-Request-Id': id, Authorization: basicAuth('anna.meier', 'not-the-password') },
     });
     expect(res.status).toBe(401);
     await res.text();

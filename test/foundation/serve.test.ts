@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerstarSchema, loadMigrations } from '../../src/db/migrate.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { basicAuth } from '../support/basic-auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { D, parseMultistatus, propHrefs } from '../support/multistatus.js';
 
@@ -111,14 +112,13 @@ function processesMentioning(text: string): { pid: number; cmdline: string }[] {
   return found;
 }
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const LIST_BODY = '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>';
 
 /** The hrefs of the demo user's address book, by PROPFIND Depth 1. */
 async function contactHrefs(b: Banner): Promise<string[]> {
   const res = await fetch(`${b.url}dav/addressbooks/${b.user}/kontakte/`, {
     method: 'PROPFIND',
-    headers: { Authorization: basic(b.user as string, b.password as string), Depth: '1', 'Content-Type': 'application/xml' },
+    headers: { Authorization: basicAuth(b.user as string, b.password as string), Depth: '1', 'Content-Type': 'application/xml' },
     body: LIST_BODY,
   });
   expect(res.status).toBe(207);
@@ -166,7 +166,7 @@ describe('demo mode (no DATABASE_URL)', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="brokerstar-dav", charset="UTF-8"');
     const me = await fetch(`${first.url}dav/`, {
       method: 'PROPFIND',
-      headers: { Authorization: basic(first.user as string, first.password as string), Depth: '0', 'Content-Type': 'application/xml' },
+      headers: { Authorization: basicAuth(first.user as string, first.password as string), Depth: '0', 'Content-Type': 'application/xml' },
       body: '<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>',
     });
     expect(me.status).toBe(207);
@@ -188,7 +188,7 @@ describe('demo mode (no DATABASE_URL)', () => {
           method: 'PROPFIND',
           agent,
           headers: {
-            Authorization: basic(first.user as string, first.password as string),
+            Authorization: basicAuth(first.user as string, first.password as string),
             Depth: '1',
             'Content-Type': 'application/xml',
             'Content-Length': String(body.length),

@@ -9,6 +9,7 @@ import { generateDemoData } from '../../src/demo/generate.js';
 import { builders } from '../support/builders.js';
 import { C, CR, D, propText, type Multistatus } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { wallClockFields } from '../support/time.js';
 
 const NOW = new Date('2025-03-15T00:00:00Z');
 const USER = 'anna.meier';
@@ -19,18 +20,8 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** Wall clock of an instant in a zone, `YYYYMMDDTHHMMSS` (Intl, independent of the server's tz code). */
 function wallClock(instant: Date, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return `${get('year')}${get('month')}${get('day')}T${get('hour')}${get('minute')}${get('second')}`;
+  const w = wallClockFields(instant, zone);
+  return `${w.year}${w.month}${w.day}T${w.hour}${w.minute}${w.second}`;
 }
 const localDay = (instant: Date, zone: string) => wallClock(instant, zone).slice(0, 8);
 const addDay = (day: string, n: number) => {

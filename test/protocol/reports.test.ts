@@ -6,6 +6,7 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { addAnnaAndBeat } from '../support/colleagues.js';
 import {
   C,
   CR,
@@ -75,10 +76,8 @@ describe('REPORTs', () => {
       config: { authCacheSeconds: 300 },
       seed: async (db) => {
         const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const beat = await b.addEmployee({ username: 'beat.keller' });
+        const { anna, beat } = await addAnnaAndBeat(db);
         const carla = await b.addEmployee({ username: 'carla.rossi' });
-        await b.addShare(beat, anna);
 
         id.hans = await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'], phones: ['+41 44 111 11 11'], categories: ['Kunde'] });
         id.erika = await b.addContact({ firstName: 'Erika', lastName: 'Mustermann', emails: ['erika@example.org'] });

@@ -1,13 +1,13 @@
 // Starts the real app (buildApp through compose) on port 0 over a fresh test database, and sends
 // raw HTTP requests to it the way clients do.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAppPassword } from '../../src/auth/app-passwords.js';
 import { createApp } from '../../src/compose.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { PostgresStore } from '../../src/storage/postgres/store.js';
+import { basicAuth } from './basic-auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { listenOnLoopback } from './listen.js';
 import { parseMultistatus, type Multistatus } from './multistatus.js';
 
 export interface Reply {
@@ -51,11 +51,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config = testConfig({ authCacheSeconds: 0, ...opts.config });
   const log = createLogger(config.logLevel);
   const { app, store } = createApp(config, db.pool, log);
-  const server = http.createServer(app);
   // Tests pause for seconds under load; a client must not reuse a connection the server just closed.
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback(app, { keepAliveTimeout: 60_000 });
+  const url = server.url;
   const passwords = new Map<string, Promise<string>>();
 
   const ts: TestServer = {
@@ -75,7 +73,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     async request(method, path, ro = {}) {
       const headers: Record<string, string> = { ...ro.headers };
       const user = ro.user === undefined ? ts.defaultUser : ro.user;
-      if (user) headers.Authorization = `Basic ${Buffer.from(`${user}:${await ts.passwordOf(user)}`).toString('base64')}`;
+      if (user) headers.Authorization = basicAuth(user, await ts.passwordOf(user));
       if (ro.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
         headers['Content-Type'] = 'application/xml; charset=utf-8';
       }
@@ -92,8 +90,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       return { ...r, ms: r.status === 207 ? await parseMultistatus(r.text) : { responses: new Map(), hrefs: [] } };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await db.drop();
     },
   };

@@ -3,18 +3,17 @@
 // warning when a collection starts being capped), and PRIVATE_APPOINTMENTS=busy|hidden.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/compose.js';
 import type { Config } from '../../src/config.js';
-import { createPool } from '../../src/db/database.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { builders } from '../support/builders.js';
+import { AUFGABEN, KONTAKTE, TERMINE } from '../support/collections.js';
 import { CS, D, parseMultistatus, propText } from '../support/multistatus.js';
+import { startSecondServer } from '../support/second-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { LISTING, SYNC } from '../support/sync-requests.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -23,35 +22,19 @@ const DAY = 86_400_000;
 
 const ANNA = 'anna.meier';
 const BEAT = 'beat.keller';
-const KONTAKTE = (u: string) => `/dav/addressbooks/${u}/kontakte/`;
-const TERMINE = (u: string) => `/dav/calendars/${u}/termine/`;
-const AUFGABEN = (u: string) => `/dav/calendars/${u}/aufgaben/`;
 const SHARED = `/dav/calendars/${BEAT}/termine-${ANNA}/`;
-
-const LISTING = `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><cs:getctag/><d:sync-token/></d:prop></d:propfind>`;
-const SYNC = (token: string) => `<?xml version="1.0" encoding="utf-8"?>
-<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
 
 /** Another server process over the same database (a restart, or an instance with other settings). */
 async function otherServer(dav: TestServer, config: Partial<Config>, log: Logger = createLogger('silent')) {
-  const pool = createPool(dav.db.url, 4);
-  const { app } = createApp({ ...dav.config, ...config }, pool, log);
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const other = await startSecondServer(dav, { config, log, poolSize: 4 });
   return {
     async propfind(p: string, user: string) {
-      const auth = `Basic ${Buffer.from(`${user}:${await dav.passwordOf(user)}`).toString('base64')}`;
-      const res = await fetch(url + p, { method: 'PROPFIND', body: LISTING, headers: { Authorization: auth, Depth: '1', 'Content-Type': 'application/xml' } });
+      const auth = await other.authorization(user);
+      const res = await fetch(other.url + p, { method: 'PROPFIND', body: LISTING, headers: { Authorization: auth, Depth: '1', 'Content-Type': 'application/xml' } });
       expect(res.status).toBe(207);
       return parseMultistatus(await res.text());
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
+    close: other.close,
   };
 }
 

@@ -3,23 +3,16 @@
 // exactly when the served representation changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { AUFGABEN, KONTAKTE, TERMINE } from '../support/collections.js';
 import { CS, D, propText, type ResponseEntry } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { LISTING, SYNC } from '../support/sync-requests.js';
 
 const ANNA = 'anna.meier';
 const BEAT = 'beat.keller';
 const CARLA = 'carla.rossi';
-const KONTAKTE = (u: string) => `/dav/addressbooks/${u}/kontakte/`;
-const TERMINE = (u: string) => `/dav/calendars/${u}/termine/`;
-const AUFGABEN = (u: string) => `/dav/calendars/${u}/aufgaben/`;
 /** beat's view of anna's calendar */
 const SHARED = `/dav/calendars/${BEAT}/termine-${ANNA}/`;
-
-const LISTING = `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><cs:getctag/><d:sync-token/></d:prop></d:propfind>`;
-
-const SYNC = (token: string) => `<?xml version="1.0" encoding="utf-8"?>
-<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
 
 interface Position {
   readonly token: string;

@@ -1,16 +1,13 @@
 // Sync tokens (RFC 6578, issue 4): URIs that survive a restart; unknown, malformed, foreign and
 // pruned tokens get 403 + DAV:valid-sync-token (400 for Thunderbird's address book); the Depth
 // header is ignored; DAV:limit pages with a 507 and a continuing token, never without it.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/compose.js';
 import type { Config } from '../../src/config.js';
-import { createPool } from '../../src/db/database.js';
-import { createLogger } from '../../src/logger.js';
 import { builders } from '../support/builders.js';
 import { CS, D, errorConditions, parseMultistatus, propText, type Multistatus } from '../support/multistatus.js';
+import { startSecondServer } from '../support/second-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { LIMIT, LISTING, SYNC } from '../support/sync-requests.js';
 
 const ANNA = 'anna.meier';
 const BEAT = 'beat.keller';
@@ -19,11 +16,6 @@ const TERMINE = `/dav/calendars/${ANNA}/termine/`;
 const AUFGABEN = `/dav/calendars/${ANNA}/aufgaben/`;
 const BEAT_BOOK = `/dav/addressbooks/${BEAT}/kontakte/`;
 
-const SYNC = (token: string, extra = '', level = '1') => `<?xml version="1.0" encoding="utf-8"?>
-<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>${level}</d:sync-level>${extra}<d:prop><d:getetag/></d:prop></d:sync-collection>`;
-const LIMIT = (n: number | string) => `<d:limit><d:nresults>${n}</d:nresults></d:limit>`;
-const LISTING = `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><cs:getctag/><d:sync-token/></d:prop></d:propfind>`;
 const THUNDERBIRD = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.5.0';
 
 /** RFC 3986 §3.1: a URI starts with a scheme. */
@@ -50,24 +42,16 @@ function apply(state: Map<string, string>, changes: Map<string, string | null>):
 
 /** A second server process over the same database: a restart, or another instance behind a balancer. */
 async function secondServer(dav: TestServer, config: Partial<Config> = {}) {
-  const pool = createPool(dav.db.url, 5);
-  const { app, store } = createApp({ ...dav.config, ...config }, pool, createLogger('silent'));
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const second = await startSecondServer(dav, { config });
   return {
-    store,
+    store: second.store,
     async request(method: string, path: string, user: string, body?: string, headers: Record<string, string> = {}) {
-      const auth = `Basic ${Buffer.from(`${user}:${await dav.passwordOf(user)}`).toString('base64')}`;
-      const res = await fetch(url + path, { method, body, headers: { Authorization: auth, 'Content-Type': 'application/xml; charset=utf-8', ...headers } });
+      const auth = await second.authorization(user);
+      const res = await fetch(second.url + path, { method, body, headers: { Authorization: auth, 'Content-Type': 'application/xml; charset=utf-8', ...headers } });
       const text = await res.text();
       return { status: res.status, text, ms: res.status === 207 ? await parseMultistatus(text) : undefined };
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
+    close: second.close,
   };
 }
 

@@ -7,7 +7,9 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../src/storage/records.js';
 import { builders } from '../support/builders.js';
-import { D, propText } from '../support/multistatus.js';
+import { tableChecksums } from '../support/checksums.js';
+import { getOk, putCalendar } from '../support/items.js';
+import { listEtags } from '../support/listing.js';
 import { startTestServer, type Reply, type TestServer } from '../support/server.js';
 import { edited, masterOf, OUTLOOK_ZONE, outlookTodo, setDate, setLocal } from '../unit/policy/clients.js';
 
@@ -23,21 +25,6 @@ type Row = Record<string, unknown> & { xmin: string; updated_at: Date; starts_at
 const ids: Record<string, string> = {};
 
 // ------------------------------------------------------------------ helpers
-
-/** md5 and row count of every BrokerStar table (rows ordered by their text, i.e. deterministically). */
-async function tableChecksums(dav: TestServer): Promise<Record<string, string>> {
-  const { rows: tables } = await dav.db.query<{ t: string }>(
-    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'brokerstar' AND c.relkind = 'r' ORDER BY 1`,
-  );
-  // One statement, so all tables are read in one snapshot.
-  const { rows } = await dav.db.query<{ t: string; h: string }>(
-    tables
-      .map(({ t }) => `SELECT '${t}' AS t, count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM brokerstar.${t} x`)
-      .join(' UNION ALL '),
-  );
-  return Object.fromEntries(rows.map((r) => [r.t, r.h]));
-}
 
 /** Checksums of every table except the ones named. */
 function except(sums: Record<string, string>, ...tables: string[]): Record<string, string> {
@@ -67,33 +54,13 @@ async function lastAudit(dav: TestServer, href: string) {
   return rows[0] as { xmin: string; user_agent: string; username: string; status: number; changes: { field: string; old: unknown; new: unknown }[] };
 }
 
-/** A client's listing first (as every client does before it edits). */
-async function listEtags(dav: TestServer, collection: string): Promise<Map<string, string>> {
-  const r = await dav.propfind(collection, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1');
-  expect(r.status).toBe(207);
-  const out = new Map<string, string>();
-  for (const [href, entry] of r.ms.responses) {
-    const etag = propText(entry, D('getetag'));
-    if (etag) out.set(href, etag);
-  }
-  return out;
-}
-
 async function get(dav: TestServer, href: string): Promise<{ etag: string; text: string; cal: Component }> {
-  const r = await dav.request('GET', href);
-  expect(r.status, `GET ${href}`).toBe(200);
+  const r = await getOk(dav, href);
   return { etag: r.headers.get('etag') ?? '', text: r.text, cal: new ICAL.Component(ICAL.parse(r.text)) };
 }
 
 function put(dav: TestServer, href: string, body: string, opts: { ifMatch?: string; userAgent?: string } = {}): Promise<Reply> {
-  return dav.request('PUT', href, {
-    body,
-    headers: {
-      'Content-Type': 'text/calendar; charset=utf-8',
-      'User-Agent': opts.userAgent ?? THUNDERBIRD,
-      ...(opts.ifMatch ? { 'If-Match': opts.ifMatch } : {}),
-    },
-  });
+  return putCalendar(dav, href, body, { 'User-Agent': opts.userAgent ?? THUNDERBIRD, ...(opts.ifMatch ? { 'If-Match': opts.ifMatch } : {}) });
 }
 
 const master = (cal: Component) => masterOf(cal);

@@ -8,17 +8,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastAuditId } from '../support/audit.js';
 import { builders } from '../support/builders.js';
+import { AUFGABEN, KONTAKTE, TERMINE } from '../support/collections.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { editedItem } from '../unit/policy/clients.js';
 
 const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../dist/src/cli.js');
 
 const ANNA = 'anna.meier';
 const BEAT = 'beat.keller';
-const TERMINE = (u: string) => `/dav/calendars/${u}/termine/`;
-const AUFGABEN = (u: string) => `/dav/calendars/${u}/aufgaben/`;
-const KONTAKTE = (u: string) => `/dav/addressbooks/${u}/kontakte/`;
 const OUTLOOK = 'CalDavSynchronizer/4.4.0 (Windows NT 10.0)';
 const IOS = 'iOS/18.1 (22B83) dataaccessd/1.0';
 const DAVX5 = 'DAVx5/4.5.19-ose (2025/11/03; dav4jvm; okhttp/4.12.0) Android/14';
@@ -39,12 +39,6 @@ interface AuditRow {
 
 const ids: Record<string, string> = {};
 
-function edited(text: string, edit: (item: InstanceType<typeof ICAL.Component>) => void): string {
-  const cal = new ICAL.Component(ICAL.parse(text));
-  edit(cal.getAllSubcomponents().find((c) => c.name === 'vevent' || c.name === 'vtodo')!);
-  return cal.toString();
-}
-
 async function auditSince(dav: TestServer, id: string, count: number): Promise<AuditRow[]> {
   // Refusals are written after the answer: wait briefly for them.
   for (let i = 0; i < 80; i++) {
@@ -53,11 +47,6 @@ async function auditSince(dav: TestServer, id: string, count: number): Promise<A
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`expected ${count} audit rows after ${id}`);
-}
-
-async function lastId(dav: TestServer): Promise<string> {
-  const { rows } = await dav.db.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM dav.audit_log');
-  return rows[0]!.id;
 }
 
 async function cli(dav: TestServer, args: string[]): Promise<string> {
@@ -94,10 +83,10 @@ describe('audit log', () => {
   afterAll(() => dav?.close());
 
   it('records an accepted appointment edit: employee, client, resource, each changed field with old and new value', async () => {
-    const since = await lastId(dav);
+    const since = await lastAuditId(dav);
     const href = `${TERMINE(ANNA)}${ids.appt}.ics`;
     const served = await dav.request('GET', href, { user: ANNA });
-    const body = edited(served.text, (e) => {
+    const body = editedItem(served.text, (e) => {
       const p = e.getFirstProperty('dtstart')!;
       p.setValue(ICAL.Time.fromDateTimeString('2026-12-01T14:00:00'));
       e.getFirstProperty('dtend')!.setValue(ICAL.Time.fromDateTimeString('2026-12-01T15:00:00'));
@@ -119,10 +108,10 @@ describe('audit log', () => {
   });
 
   it('records an accepted task completion with its fields', async () => {
-    const since = await lastId(dav);
+    const since = await lastAuditId(dav);
     const href = `${AUFGABEN(ANNA)}${ids.task}.ics`;
     const served = await dav.request('GET', href, { user: ANNA });
-    const body = edited(served.text, (t) => {
+    const body = editedItem(served.text, (t) => {
       t.updatePropertyWithValue('status', 'COMPLETED');
       t.updatePropertyWithValue('percent-complete', 100);
       t.updatePropertyWithValue('completed', ICAL.Time.fromDateTimeString('2026-11-24T08:00:00Z'));
@@ -138,7 +127,7 @@ describe('audit log', () => {
   });
 
   it('records every refusal with its reason and status (403, 412, 415)', async () => {
-    const since = await lastId(dav);
+    const since = await lastAuditId(dav);
     const appt = `${TERMINE(ANNA)}${ids.appt}.ics`;
     const card = `${KONTAKTE(ANNA)}${ids.contact}.vcf`;
     const sent = [
@@ -161,10 +150,10 @@ describe('audit log', () => {
   });
 
   it('records a refused edit rule by its reason (making an appointment private)', async () => {
-    const since = await lastId(dav);
+    const since = await lastAuditId(dav);
     const href = `${TERMINE(ANNA)}${ids.appt}.ics`;
     const served = await dav.request('GET', href, { user: ANNA });
-    const body = edited(served.text, (e) => e.updatePropertyWithValue('class', 'PRIVATE'));
+    const body = editedItem(served.text, (e) => e.updatePropertyWithValue('class', 'PRIVATE'));
     expect((await dav.request('PUT', href, { user: ANNA, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')! } })).status).toBe(403);
     const [row] = await auditSince(dav, since, 1);
     expect(row).toMatchObject({ outcome: 'refused', status: 403, reason: 'private-appointment', resource: href, username: ANNA });
@@ -173,14 +162,14 @@ describe('audit log', () => {
   describe('the audit command', () => {
     beforeAll(async () => {
       expect(existsSync(CLI), `${CLI} is missing: run "npm run build" first (npm test does)`).toBe(true);
-      firstBatch = await lastId(dav);
+      firstBatch = await lastAuditId(dav);
       // A boundary strictly between the writes above and Beat's below (the database's clock).
       await new Promise((r) => setTimeout(r, 20));
       sinceSecondBatch = (await dav.db.query<{ t: string }>(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0]!.t;
       await new Promise((r) => setTimeout(r, 20));
       const href = `${TERMINE(BEAT)}${ids.beatsAppt}.ics`;
       const served = await dav.request('GET', href, { user: BEAT });
-      const body = edited(served.text, (e) => e.updatePropertyWithValue('summary', 'Beats Termin (verschoben)'));
+      const body = editedItem(served.text, (e) => e.updatePropertyWithValue('summary', 'Beats Termin (verschoben)'));
       expect((await dav.request('PUT', href, { user: BEAT, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')!, 'User-Agent': IOS } })).status).toBe(204);
       expect((await dav.request('DELETE', href, { user: BEAT, headers: { 'User-Agent': IOS } })).status).toBe(403);
       await auditSince(dav, firstBatch, 2);

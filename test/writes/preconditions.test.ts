@@ -3,12 +3,16 @@
 // invalid iCalendar, a foreign UID and the wrong component are refused with their CalDAV
 // preconditions; wrong Content-Type 415; too large 413; malformed or empty bodies never 500. And a
 // client PUT racing a BrokerStar UPDATE of the same row never loses BrokerStar's edit.
-import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/dav/messages.js';
 import { builders } from '../support/builders.js';
-import { BS, C, childNamed, D, parseXmlDocument, type Node } from '../support/multistatus.js';
+import { tableChecksums } from '../support/checksums.js';
+import { davError } from '../support/dav-error.js';
+import { getItem, putCalendar } from '../support/items.js';
+import { listEtags } from '../support/listing.js';
+import { BS, C, childNamed, D } from '../support/multistatus.js';
 import { startTestServer, type Reply, type TestServer } from '../support/server.js';
+import { editedItem } from '../unit/policy/clients.js';
 
 const USER = 'anna.meier';
 const TERMINE = `/dav/calendars/${USER}/termine/`;
@@ -17,57 +21,16 @@ const KONTAKTE = `/dav/addressbooks/${USER}/kontakte/`;
 const CALENDAR = 'text/calendar; charset=utf-8';
 const MAX_RESOURCE_SIZE = 8192;
 
-type Component = InstanceType<typeof ICAL.Component>;
-
 const ids: Record<string, string> = {};
-
-async function tableChecksums(dav: TestServer): Promise<Record<string, string>> {
-  const { rows: tables } = await dav.db.query<{ t: string }>(
-    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'brokerstar' AND c.relkind = 'r' ORDER BY 1`,
-  );
-  // One statement, so all tables are read in one snapshot.
-  const { rows } = await dav.db.query<{ t: string; h: string }>(
-    tables
-      .map(({ t }) => `SELECT '${t}' AS t, count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM brokerstar.${t} x`)
-      .join(' UNION ALL '),
-  );
-  return Object.fromEntries(rows.map((r) => [r.t, r.h]));
-}
 
 async function appointment(dav: TestServer, id: string) {
   const { rows } = await dav.db.query('SELECT subject, location, description, starts_at, ends_at, updated_at FROM brokerstar.appointment WHERE id = $1', [id]);
   return rows[0] as { subject: string; location: string | null; description: string | null; starts_at: Date; ends_at: Date; updated_at: Date };
 }
 
-async function get(dav: TestServer, href: string): Promise<{ text: string; etag: string }> {
-  const r = await dav.request('GET', href);
-  expect(r.status, `GET ${href}`).toBe(200);
-  return { text: r.text, etag: r.headers.get('etag')! };
-}
-
-function edited(text: string, edit: (item: Component, cal: Component) => void): string {
-  const cal = new ICAL.Component(ICAL.parse(text));
-  const item = cal.getAllSubcomponents().find((c) => (c.name === 'vevent' || c.name === 'vtodo') && !c.hasProperty('recurrence-id'))!;
-  edit(item, cal);
-  return cal.toString();
-}
-
-function put(dav: TestServer, href: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return dav.request('PUT', href, { body, headers: { 'Content-Type': CALENDAR, ...headers } });
-}
-
-/** Clark names of the DAV:error's children; throws unless the body is a DAV:error. */
-async function conditions(r: Reply): Promise<{ names: string[]; root: Node }> {
-  expect(r.headers.get('content-type'), r.text).toMatch(/^application\/xml/);
-  const root = await parseXmlDocument(r.text);
-  expect(root.name).toBe(D('error'));
-  return { names: root.children.map((c) => c.name), root };
-}
-
 async function expectCalDavRefusal(r: Reply, href: string, element: string, key: keyof typeof MESSAGES): Promise<void> {
   expect([400, 403], r.text).toContain(r.status);
-  const { names, root } = await conditions(r);
+  const { names, root } = await davError(r);
   expect(names).toContain(element);
   expect(names, 'need-privileges too, so DAVx5 skips the item instead of stopping').toContain(D('need-privileges'));
   const resource = childNamed(childNamed(root, D('need-privileges')), D('resource'));
@@ -92,68 +55,66 @@ describe('PUT preconditions', () => {
         ids.task = await b.addTask({ assigneeId: ids.anna, subject: 'Offerte senden' });
       },
     });
-    for (const c of [TERMINE, AUFGABEN, KONTAKTE]) {
-      expect((await dav.propfind(c, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1')).status).toBe(207);
-    }
+    for (const c of [TERMINE, AUFGABEN, KONTAKTE]) await listEtags(dav, c);
   });
   afterAll(() => dav?.close());
 
   const href = (n: string) => `${TERMINE}${ids[n]}.ics`;
 
   it('stale If-Match: 412, nothing changed', async () => {
-    const first = await get(dav, href('stale'));
-    const moved = edited(first.text, (e) => e.updatePropertyWithValue('location', 'Bern'));
-    expect((await put(dav, href('stale'), moved, { 'If-Match': first.etag })).status).toBe(204);
+    const first = await getItem(dav, href('stale'));
+    const moved = editedItem(first.text, (e) => e.updatePropertyWithValue('location', 'Bern'));
+    expect((await putCalendar(dav, href('stale'), moved, { 'If-Match': first.etag })).status).toBe(204);
     const row = await appointment(dav, ids.stale!);
     const sums = await tableChecksums(dav);
 
-    const again = edited(first.text, (e) => e.updatePropertyWithValue('location', 'Basel'));
-    const r = await put(dav, href('stale'), again, { 'If-Match': first.etag, 'Accept-Language': 'en' });
+    const again = editedItem(first.text, (e) => e.updatePropertyWithValue('location', 'Basel'));
+    const r = await putCalendar(dav, href('stale'), again, { 'If-Match': first.etag, 'Accept-Language': 'en' });
 
     expect(r.status).toBe(412);
-    expect(childNamed((await conditions(r)).root, BS('message'))?.text).toBe(MESSAGES.stale.en);
+    expect(childNamed((await davError(r)).root, BS('message'))?.text).toBe(MESSAGES.stale.en);
     expect(await appointment(dav, ids.stale!)).toEqual(row);
     expect(await tableChecksums(dav)).toEqual(sums);
     expect(r.headers.get('etag')).toBeNull();
   });
 
   it('If-Match after a BrokerStar write the client has not seen: 412, BrokerStar\'s edit kept', async () => {
-    const seen = await get(dav, href('bsWrite'));
+    const seen = await getItem(dav, href('bsWrite'));
     await dav.db.query(`UPDATE brokerstar.appointment SET subject = 'In BrokerStar geändert', updated_at = now() WHERE id = $1`, [ids.bsWrite]);
-    const body = edited(seen.text, (e) => e.updatePropertyWithValue('location', 'Luzern'));
+    const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('location', 'Luzern'));
 
-    const r = await put(dav, href('bsWrite'), body, { 'If-Match': seen.etag });
+    const r = await putCalendar(dav, href('bsWrite'), body, { 'If-Match': seen.etag });
 
     expect(r.status).toBe(412);
     expect(await appointment(dav, ids.bsWrite!)).toMatchObject({ subject: 'In BrokerStar geändert', location: 'Zürich' });
-    const now = await get(dav, href('bsWrite'));
+    const now = await getItem(dav, href('bsWrite'));
     expect(now.etag).not.toBe(seen.etag);
     expect(now.text).toContain('SUMMARY:In BrokerStar geändert');
   });
 
   it('If-Match after a BrokerStar write the server already rendered: 412 as well', async () => {
-    const seen = await get(dav, href('bsPumped'));
+    const seen = await getItem(dav, href('bsPumped'));
     await dav.db.query(`UPDATE brokerstar.appointment SET location = 'Winterthur' WHERE id = $1`, [ids.bsPumped]);
     await dav.propfind(TERMINE, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1'); // another client's sync
-    const body = edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Vom Client'));
+    const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', 'Vom Client'));
 
-    const r = await put(dav, href('bsPumped'), body, { 'If-Match': seen.etag });
+    const r = await putCalendar(dav, href('bsPumped'), body, { 'If-Match': seen.etag });
 
     expect(r.status).toBe(412);
     expect(await appointment(dav, ids.bsPumped!)).toMatchObject({ subject: 'Termin bsPumped', location: 'Winterthur' });
   });
 
   it('If-None-Match: * on an existing item: 412, nothing changed', async () => {
-    const seen = await get(dav, href('inm'));
+    const seen = await getItem(dav, href('inm'));
     const sums = await tableChecksums(dav);
-    const r = await put(dav, href('inm'), edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Neu')), { 'If-None-Match': '*' });
+    const r = await putCalendar(dav, href('inm'), editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', 'Neu')), { 'If-None-Match': '*' });
     expect(r.status).toBe(412);
     expect(r.text, 'a DAV:error body with a sentence, never bare').toContain('existiert bereits');
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
   it('invalid iCalendar: refused with CALDAV:valid-calendar-data (and need-privileges), nothing changed', async () => {
-    const seen = await get(dav, href('invalid'));
+    const seen = await getItem(dav, href('invalid'));
     const sums = await tableChecksums(dav);
     const bodies = {
       'not iCalendar at all': 'Hallo, das ist kein Kalender.',
@@ -167,7 +128,7 @@ describe('PUT preconditions', () => {
     };
     for (const [what, body] of Object.entries(bodies)) {
       // Each refusal announces the item again (self-healing), so each try sends the current ETag.
-      const r = await put(dav, href('invalid'), body, { 'If-Match': (await get(dav, href('invalid'))).etag });
+      const r = await putCalendar(dav, href('invalid'), body, { 'If-Match': (await getItem(dav, href('invalid'))).etag });
       expect(r.status, what).not.toBe(500);
       await expectCalDavRefusal(r, href('invalid'), C('valid-calendar-data'), 'invalid-data');
     }
@@ -175,34 +136,34 @@ describe('PUT preconditions', () => {
   });
 
   it('a body whose UID differs from the stored item: CALDAV:no-uid-conflict', async () => {
-    const seen = await get(dav, href('uid'));
+    const seen = await getItem(dav, href('uid'));
     const sums = await tableChecksums(dav);
-    const body = edited(seen.text, (e) => e.updatePropertyWithValue('uid', '040000008200E00074C5B7101A82E008000000001'));
-    const r = await put(dav, href('uid'), body, { 'If-Match': seen.etag });
+    const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('uid', '040000008200E00074C5B7101A82E008000000001'));
+    const r = await putCalendar(dav, href('uid'), body, { 'If-Match': seen.etag });
     await expectCalDavRefusal(r, href('uid'), C('no-uid-conflict'), 'uid-mismatch');
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
   it('a VTODO into Termine and a VEVENT into Aufgaben: CALDAV:supported-calendar-component', async () => {
     const sums = await tableChecksums(dav);
-    const todo = (await get(dav, `${AUFGABEN}${ids.task}.ics`)).text.replaceAll(`brokerstar-task-${ids.task}`, `brokerstar-appointment-${ids.component}`);
-    const r1 = await put(dav, href('component'), todo);
+    const todo = (await getItem(dav, `${AUFGABEN}${ids.task}.ics`)).text.replaceAll(`brokerstar-task-${ids.task}`, `brokerstar-appointment-${ids.component}`);
+    const r1 = await putCalendar(dav, href('component'), todo);
     await expectCalDavRefusal(r1, href('component'), C('supported-calendar-component'), 'wrong-component');
 
-    const event = (await get(dav, href('component'))).text.replaceAll(`brokerstar-appointment-${ids.component}`, `brokerstar-task-${ids.task}`);
-    const r2 = await put(dav, `${AUFGABEN}${ids.task}.ics`, event);
+    const event = (await getItem(dav, href('component'))).text.replaceAll(`brokerstar-appointment-${ids.component}`, `brokerstar-task-${ids.task}`);
+    const r2 = await putCalendar(dav, `${AUFGABEN}${ids.task}.ics`, event);
     await expectCalDavRefusal(r2, `${AUFGABEN}${ids.task}.ics`, C('supported-calendar-component'), 'wrong-component');
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
   it('a wrong Content-Type: 415, nothing changed', async () => {
-    const seen = await get(dav, href('type'));
+    const seen = await getItem(dav, href('type'));
     const sums = await tableChecksums(dav);
-    const body = edited(seen.text, (e) => e.updatePropertyWithValue('summary', 'Typ'));
+    const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', 'Typ'));
     for (const type of ['application/json', 'text/vcard; charset=utf-8', 'application/x-www-form-urlencoded']) {
-      const r = await put(dav, href('type'), body, { 'Content-Type': type, 'If-Match': seen.etag });
+      const r = await putCalendar(dav, href('type'), body, { 'Content-Type': type, 'If-Match': seen.etag });
       expect(r.status, type).toBe(415);
-      expect(childNamed((await conditions(r)).root, BS('message'))?.text).toBe(MESSAGES['wrong-content-type'].de);
+      expect(childNamed((await davError(r)).root, BS('message'))?.text).toBe(MESSAGES['wrong-content-type'].de);
     }
     const card = await dav.request('PUT', `${KONTAKTE}${ids.contact}.vcf`, { body: 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nEND:VCARD\r\n', headers: { 'Content-Type': CALENDAR } });
     expect(card.status).toBe(415);
@@ -210,13 +171,13 @@ describe('PUT preconditions', () => {
   });
 
   it('a body over max-resource-size: 413 with CALDAV:max-resource-size, nothing changed', async () => {
-    const seen = await get(dav, href('size'));
+    const seen = await getItem(dav, href('size'));
     const sums = await tableChecksums(dav);
-    const body = edited(seen.text, (e) => e.updatePropertyWithValue('description', 'Notiz '.repeat(MAX_RESOURCE_SIZE / 4)));
+    const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('description', 'Notiz '.repeat(MAX_RESOURCE_SIZE / 4)));
     expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_RESOURCE_SIZE);
-    const r = await put(dav, href('size'), body, { 'If-Match': seen.etag });
+    const r = await putCalendar(dav, href('size'), body, { 'If-Match': seen.etag });
     expect(r.status).toBe(413);
-    const { names } = await conditions(r);
+    const { names } = await davError(r);
     expect(names).toContain(C('max-resource-size'));
     expect(await tableChecksums(dav)).toEqual(sums);
     // The limit is the one published.
@@ -252,15 +213,15 @@ describe('PUT preconditions', () => {
       const r = await dav.request(a.method, a.path, { ...(a.body !== undefined ? { body: a.body } : {}), headers: a.headers ?? {} });
       expect(r.status, `${a.method} ${a.path} ${JSON.stringify(a.body)}: ${r.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
       expect(r.status, `${a.method} ${a.path} ${JSON.stringify(a.body)?.slice(0, 60)}`).toBeLessThan(500);
-      if (r.status === 403) expect((await conditions(r)).names).toContain(D('need-privileges'));
+      if (r.status === 403) expect((await davError(r)).names).toContain(D('need-privileges'));
     }
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
   it('BrokerStar writing the row while the client\'s transaction holds it: the PUT never answers with the ETag of BrokerStar\'s version', async () => {
     const target = href('held');
-    const seen = await get(dav, target);
-    const body = edited(seen.text, (e) => e.updatePropertyWithValue('location', 'Vom Client'));
+    const seen = await getItem(dav, target);
+    const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('location', 'Vom Client'));
     // Hold the audit log: the client's transaction then waits, row lock taken, at its audit entry.
     const holder = await dav.db.pool.connect();
     const waiting = async (query: string) => {
@@ -277,7 +238,7 @@ describe('PUT preconditions', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE dav.audit_log IN EXCLUSIVE MODE');
-      const client = put(dav, target, body, { 'If-Match': seen.etag });
+      const client = putCalendar(dav, target, body, { 'If-Match': seen.etag });
       await waiting('INSERT INTO dav.audit_log');
       const brokerstar = dav.db.query(`UPDATE brokerstar.appointment SET subject = 'Während des PUT geändert' WHERE id = $1`, [ids.held]);
       await waiting('UPDATE brokerstar.appointment');
@@ -286,7 +247,7 @@ describe('PUT preconditions', () => {
 
       expect(r.status).toBe(204);
       expect(await appointment(dav, ids.held!)).toMatchObject({ subject: 'Während des PUT geändert', location: 'Vom Client' });
-      const now = await get(dav, target);
+      const now = await getItem(dav, target);
       expect(now.text).toContain('SUMMARY:Während des PUT geändert');
       expect(r.headers.get('etag'), 'an ETag of a version the client never saw would hide BrokerStar\'s edit from it for good').not.toBe(now.etag);
     } finally {
@@ -308,12 +269,12 @@ describe('PUT preconditions', () => {
       const outcomes: Record<number, number> = { 204: 0, 412: 0 };
       let location = 'Zürich';
       for (let i = 0; i < 2 * DELAYS.length; i++) {
-        const seen = await get(dav, target);
-        const body = edited(seen.text, (e) => e.updatePropertyWithValue('location', `Client ${i}`));
+        const seen = await getItem(dav, target);
+        const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('location', `Client ${i}`));
         const delay = DELAYS[i % DELAYS.length]!;
         const update = () => dav.db.query(`UPDATE brokerstar.appointment SET ${column} = $2, updated_at = now() WHERE id = $1`, [id, `BrokerStar ${i}`]);
         if (delay === 'before') await update();
-        const client = put(dav, target, body, { 'If-Match': seen.etag });
+        const client = putCalendar(dav, target, body, { 'If-Match': seen.etag });
         const brokerstar = async () => {
           if (delay === 'before') return;
           if (delay === 'after') await client;
@@ -332,7 +293,7 @@ describe('PUT preconditions', () => {
           // A 204 means the client's transaction committed first; BrokerStar's UPDATE then wins.
           expect(row.location, `round ${i}: BrokerStar's edit is never lost`).toBe(`BrokerStar ${i}`);
         }
-        const now = await get(dav, target);
+        const now = await getItem(dav, target);
         expect(now.text).toContain(variant === 'a different column' ? `SUMMARY:BrokerStar ${i}` : `LOCATION:BrokerStar ${i}`);
         const etag = r.headers.get('etag');
         if (etag !== null) {

@@ -5,12 +5,17 @@
 // the project's precondition element, never the bare <D:error/>, the sentence in German by default
 // and in English for Accept-Language: en, an audit row, and BrokerStar's tables byte-for-byte
 // unchanged. Then CLIENT_EDITS=off: every PUT refused, privileges read-only.
-import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES, type MessageKey } from '../../src/dav/messages.js';
+import { lastAuditId } from '../support/audit.js';
 import { builders } from '../support/builders.js';
-import { BS, childNamed, D, parseXmlDocument, type Node } from '../support/multistatus.js';
+import { tableChecksums } from '../support/checksums.js';
+import { davError } from '../support/dav-error.js';
+import { getItem } from '../support/items.js';
+import { listEtags } from '../support/listing.js';
+import { BS, childNamed, D, type Node } from '../support/multistatus.js';
 import { startTestServer, type Reply, type TestServer } from '../support/server.js';
+import { editedItem } from '../unit/policy/clients.js';
 
 const USER = 'anna.meier';
 const TERMINE = `/dav/calendars/${USER}/termine/`;
@@ -20,43 +25,9 @@ const SHARED = `/dav/calendars/${USER}/termine-beat.keller/`;
 const DAVX5 = 'DAVx5/4.5.19-ose (2025/11/03; dav4jvm; okhttp/4.12.0) Android/14';
 const CALENDAR = 'text/calendar; charset=utf-8';
 
-type Component = InstanceType<typeof ICAL.Component>;
-
 const ids: Record<string, string> = {};
 
 // ------------------------------------------------------------------ helpers
-
-async function tableChecksums(dav: TestServer): Promise<Record<string, string>> {
-  const { rows: tables } = await dav.db.query<{ t: string }>(
-    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'brokerstar' AND c.relkind = 'r' ORDER BY 1`,
-  );
-  // One statement, so all tables are read in one snapshot.
-  const { rows } = await dav.db.query<{ t: string; h: string }>(
-    tables
-      .map(({ t }) => `SELECT '${t}' AS t, count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM brokerstar.${t} x`)
-      .join(' UNION ALL '),
-  );
-  return Object.fromEntries(rows.map((r) => [r.t, r.h]));
-}
-
-async function listCollection(dav: TestServer, collection: string): Promise<void> {
-  const r = await dav.propfind(collection, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1');
-  expect(r.status).toBe(207);
-}
-
-async function served(dav: TestServer, href: string): Promise<{ text: string; etag: string }> {
-  const r = await dav.request('GET', href);
-  expect(r.status, `GET ${href}`).toBe(200);
-  return { text: r.text, etag: r.headers.get('etag')! };
-}
-
-function edited(text: string, edit: (item: Component) => void): string {
-  const cal = new ICAL.Component(ICAL.parse(text));
-  const item = cal.getAllSubcomponents().find((c) => (c.name === 'vevent' || c.name === 'vtodo') && !c.hasProperty('recurrence-id'))!;
-  edit(item);
-  return cal.toString();
-}
 
 const newEvent = (uid: string) =>
   [
@@ -79,22 +50,20 @@ interface Expected {
 /** The DAV:error body: need-privileges(resource href, privilege), the element, the sentence in `lang`. */
 async function expectRefusal(r: Reply, x: Expected, lang: 'de' | 'en'): Promise<void> {
   expect(r.status, r.text).toBe(x.status);
-  expect(r.headers.get('content-type')).toMatch(/^application\/xml/);
   expect(r.text.replace(/\s+/g, ''), 'never the bare <D:error/> (Thunderbird reads it as a rate limit)').not.toMatch(/<([A-Za-z]+:)?error[^>]*\/>$/);
-  const root = await parseXmlDocument(r.text);
-  expect(root.name).toBe(D('error'));
+  const { names, root } = await davError(r);
   const need = childNamed(root, D('need-privileges'));
   expect(need, 'DAV:need-privileges (without it DAVx5 stops syncing the collection)').toBeDefined();
   const resources = need!.children.filter((c: Node) => c.name === D('resource'));
   expect(resources).toHaveLength(1);
   expect(childNamed(resources[0], D('href'))?.text).toBe(x.href);
   expect(childNamed(resources[0], D('privilege'))?.children.map((c: Node) => c.name)).toEqual([x.privilege]);
-  expect(root.children.map((c: Node) => c.name)).toContain(x.element);
+  expect(names).toContain(x.element);
   expect(childNamed(root, BS('message'))?.text).toBe(MESSAGES[x.key][lang]);
 }
 
 /** The refusal's audit row (written after the answer, so polled briefly). */
-async function auditRows(dav: TestServer, method: string, resource: string, since: number) {
+async function auditRows(dav: TestServer, method: string, resource: string, since: string) {
   for (let i = 0; i < 40; i++) {
     const { rows } = await dav.db.query(
       `SELECT * FROM dav.audit_log WHERE method = $1 AND resource = $2 AND id > $3 ORDER BY id`,
@@ -104,11 +73,6 @@ async function auditRows(dav: TestServer, method: string, resource: string, sinc
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`no audit rows for ${method} ${resource}`);
-}
-
-async function lastAuditId(dav: TestServer): Promise<number> {
-  const { rows } = await dav.db.query<{ id: string | null }>('SELECT max(id)::text AS id FROM dav.audit_log');
-  return Number(rows[0]?.id ?? 0);
 }
 
 interface Case extends Expected {
@@ -161,7 +125,7 @@ describe('refusals (CLIENT_EDITS=on)', () => {
 
   beforeAll(async () => {
     dav = await startTestServer({ user: USER, seed });
-    for (const c of [TERMINE, AUFGABEN, KONTAKTE, SHARED]) await listCollection(dav, c);
+    for (const c of [TERMINE, AUFGABEN, KONTAKTE, SHARED]) await listEtags(dav, c);
   });
   afterAll(() => dav?.close());
 
@@ -173,13 +137,13 @@ describe('refusals (CLIENT_EDITS=on)', () => {
     () => ({ name: 'PUT to a new URL in Kontakte', method: 'PUT', path: `${KONTAKTE}c0ffee.vcf`, headers: { 'Content-Type': 'text/vcard; charset=utf-8', 'If-None-Match': '*' }, body: () => newCard('c0ffee'), status: 403, href: `${KONTAKTE}c0ffee.vcf`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-contact' }),
     () => ({ name: "PUT to a new URL in a colleague's shared calendar", method: 'PUT', path: `${SHARED}neu-1.ics`, headers: { 'Content-Type': CALENDAR, 'If-None-Match': '*' }, body: () => newEvent('neu-1'), status: 403, href: `${SHARED}neu-1.ics`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-appointment' }),
     () => ({ name: "PUT on a colleague's task id in Aufgaben (not visible: a create, no existence leak)", method: 'PUT', path: item(AUFGABEN, () => ids.beatsTask)(), headers: { 'Content-Type': CALENDAR }, body: () => newTodo(`brokerstar-task-${ids.beatsTask}`), status: 403, href: item(AUFGABEN, () => ids.beatsTask)(), privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-task' }),
-    () => ({ name: 'PUT on a contact', method: 'PUT', path: item(KONTAKTE, () => ids.contact, 'vcf')(), headers: { 'Content-Type': 'text/vcard; charset=utf-8' }, body: async (d) => (await served(d, item(KONTAKTE, () => ids.contact, 'vcf')())).text.replace('FN:Hans Muster', 'FN:Hans Muster-Meier'), status: 403, href: item(KONTAKTE, () => ids.contact, 'vcf')(), privilege: D('write-content'), element: BS('contacts-read-only'), key: 'edit-contact' }),
-    () => ({ name: "PUT on a colleague's appointment the user takes part in (own Termine)", method: 'PUT', path: item(TERMINE, () => ids.beatsInvite)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => edited((await served(d, item(TERMINE, () => ids.beatsInvite)())).text, (e) => e.updatePropertyWithValue('summary', 'Verschoben')), status: 403, href: item(TERMINE, () => ids.beatsInvite)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment' }),
-    () => ({ name: "PUT in a colleague's shared calendar", method: 'PUT', path: item(SHARED, () => ids.beatsOwn)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => edited((await served(d, item(SHARED, () => ids.beatsOwn)())).text, (e) => e.updatePropertyWithValue('location', 'Basel')), status: 403, href: item(SHARED, () => ids.beatsOwn)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment' }),
-    () => ({ name: "PUT changing a task's assignee (ATTENDEE)", method: 'PUT', path: item(AUFGABEN, () => ids.task)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => edited((await served(d, item(AUFGABEN, () => ids.task)())).text, (t) => t.addPropertyWithValue('attendee', 'mailto:beat.keller@example.ch')), status: 403, href: item(AUFGABEN, () => ids.task)(), privilege: D('write-content'), element: BS('assign-in-brokerstar'), key: 'reassign-task' }),
-    () => ({ name: "PUT changing an appointment's organizer", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => edited((await served(d, item(TERMINE, () => ids.own)())).text, (e) => e.updatePropertyWithValue('organizer', 'mailto:carla.rossi@example.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('organizer-in-brokerstar'), key: 'change-organizer' }),
-    () => ({ name: "PUT changing an appointment's participants", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => edited((await served(d, item(TERMINE, () => ids.own)())).text, (e) => e.addPropertyWithValue('attendee', 'mailto:kunde@muster.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('participants-in-brokerstar'), key: 'change-participants' }),
-    () => ({ name: 'PUT making an appointment private (CLASS:PRIVATE)', method: 'PUT', path: item(TERMINE, () => ids.plain)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => edited((await served(d, item(TERMINE, () => ids.plain)())).text, (e) => e.updatePropertyWithValue('class', 'PRIVATE')), status: 403, href: item(TERMINE, () => ids.plain)(), privilege: D('write-content'), element: BS('private-not-accepted'), key: 'private-appointment' }),
+    () => ({ name: 'PUT on a contact', method: 'PUT', path: item(KONTAKTE, () => ids.contact, 'vcf')(), headers: { 'Content-Type': 'text/vcard; charset=utf-8' }, body: async (d) => (await getItem(d, item(KONTAKTE, () => ids.contact, 'vcf')())).text.replace('FN:Hans Muster', 'FN:Hans Muster-Meier'), status: 403, href: item(KONTAKTE, () => ids.contact, 'vcf')(), privilege: D('write-content'), element: BS('contacts-read-only'), key: 'edit-contact' }),
+    () => ({ name: "PUT on a colleague's appointment the user takes part in (own Termine)", method: 'PUT', path: item(TERMINE, () => ids.beatsInvite)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.beatsInvite)())).text, (e) => e.updatePropertyWithValue('summary', 'Verschoben')), status: 403, href: item(TERMINE, () => ids.beatsInvite)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment' }),
+    () => ({ name: "PUT in a colleague's shared calendar", method: 'PUT', path: item(SHARED, () => ids.beatsOwn)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(SHARED, () => ids.beatsOwn)())).text, (e) => e.updatePropertyWithValue('location', 'Basel')), status: 403, href: item(SHARED, () => ids.beatsOwn)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment' }),
+    () => ({ name: "PUT changing a task's assignee (ATTENDEE)", method: 'PUT', path: item(AUFGABEN, () => ids.task)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(AUFGABEN, () => ids.task)())).text, (t) => t.addPropertyWithValue('attendee', 'mailto:beat.keller@example.ch')), status: 403, href: item(AUFGABEN, () => ids.task)(), privilege: D('write-content'), element: BS('assign-in-brokerstar'), key: 'reassign-task' }),
+    () => ({ name: "PUT changing an appointment's organizer", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.updatePropertyWithValue('organizer', 'mailto:carla.rossi@example.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('organizer-in-brokerstar'), key: 'change-organizer' }),
+    () => ({ name: "PUT changing an appointment's participants", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.addPropertyWithValue('attendee', 'mailto:kunde@muster.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('participants-in-brokerstar'), key: 'change-participants' }),
+    () => ({ name: 'PUT making an appointment private (CLASS:PRIVATE)', method: 'PUT', path: item(TERMINE, () => ids.plain)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.plain)())).text, (e) => e.updatePropertyWithValue('class', 'PRIVATE')), status: 403, href: item(TERMINE, () => ids.plain)(), privilege: D('write-content'), element: BS('private-not-accepted'), key: 'private-appointment' }),
     () => ({ name: 'DELETE of an event', method: 'DELETE', path: item(TERMINE, () => ids.own)(), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-appointment' }),
     () => ({ name: 'DELETE of a task', method: 'DELETE', path: item(AUFGABEN, () => ids.task)(), headers: { 'If-Match': '"anything"' }, status: 403, href: item(AUFGABEN, () => ids.task)(), privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-task' }),
     () => ({ name: 'DELETE of a card', method: 'DELETE', path: item(KONTAKTE, () => ids.contact, 'vcf')(), status: 403, href: item(KONTAKTE, () => ids.contact, 'vcf')(), privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-contact' }),
@@ -233,7 +197,7 @@ describe('CLIENT_EDITS=off (clientEdits: false)', () => {
 
   beforeAll(async () => {
     dav = await startTestServer({ user: USER, seed, config: { clientEdits: false } });
-    for (const c of [TERMINE, AUFGABEN]) await listCollection(dav, c);
+    for (const c of [TERMINE, AUFGABEN]) await listEtags(dav, c);
   });
   afterAll(() => dav?.close());
 
@@ -244,7 +208,7 @@ describe('CLIENT_EDITS=off (clientEdits: false)', () => {
       method: 'PUT',
       path: href,
       headers: { 'Content-Type': CALENDAR },
-      body: async (d) => edited((await served(d, href)).text, (e) => e.updatePropertyWithValue('summary', 'Anders')),
+      body: async (d) => editedItem((await getItem(d, href)).text, (e) => e.updatePropertyWithValue('summary', 'Anders')),
       status: 403,
       href,
       privilege: D('write-content'),
@@ -260,7 +224,7 @@ describe('CLIENT_EDITS=off (clientEdits: false)', () => {
       method: 'PUT',
       path: href,
       headers: { 'Content-Type': CALENDAR },
-      body: async (d) => edited((await served(d, href)).text, (t) => t.updatePropertyWithValue('status', 'COMPLETED')),
+      body: async (d) => editedItem((await getItem(d, href)).text, (t) => t.updatePropertyWithValue('status', 'COMPLETED')),
       status: 403,
       href,
       privilege: D('write-content'),

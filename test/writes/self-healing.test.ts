@@ -7,6 +7,8 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { tableChecksums } from '../support/checksums.js';
+import { getItem } from '../support/items.js';
 import { CS, D, propText } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -18,20 +20,6 @@ const INTERVAL_SECONDS = 1;
 const THUNDERBIRD = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Thunderbird/128.5.0';
 
 const ids: Record<string, string> = {};
-
-async function tableChecksums(dav: TestServer): Promise<Record<string, string>> {
-  const { rows: tables } = await dav.db.query<{ t: string }>(
-    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'brokerstar' AND c.relkind = 'r' ORDER BY 1`,
-  );
-  // One statement, so all tables are read in one snapshot.
-  const { rows } = await dav.db.query<{ t: string; h: string }>(
-    tables
-      .map(({ t }) => `SELECT '${t}' AS t, count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM brokerstar.${t} x`)
-      .join(' UNION ALL '),
-  );
-  return Object.fromEntries(rows.map((r) => [r.t, r.h]));
-}
 
 /** getctag and sync-token of a collection (what a client polls). */
 async function collectionState(dav: TestServer, collection: string): Promise<{ ctag: string; token: string }> {
@@ -51,9 +39,8 @@ async function changesSince(dav: TestServer, collection: string, token: string):
 }
 
 async function get(dav: TestServer, href: string) {
-  const r = await dav.request('GET', href);
-  expect(r.status, `GET ${href}`).toBe(200);
-  return { etag: r.headers.get('etag')!, lastModified: new Date(r.headers.get('last-modified')!), text: r.text };
+  const item = await getItem(dav, href);
+  return { ...item, lastModified: new Date(item.lastModified) };
 }
 
 /** LAST-MODIFIED of a VEVENT/VTODO, or REV of a vCard. */

@@ -9,8 +9,10 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_LOCATION_MARKER, FULL_SUBJECT_MARKER } from '../../src/policy/full-text.js';
 import { builders } from '../support/builders.js';
+import { getItem, putCalendar } from '../support/items.js';
 import { D, propText } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { editedItem } from '../unit/policy/clients.js';
 
 const USER = 'anna.meier';
 const TERMINE = `/dav/calendars/${USER}/termine/`;
@@ -47,20 +49,12 @@ const SUBJECTS = {
 const ids: Record<string, string> = {};
 
 async function get(dav: TestServer, href: string): Promise<{ etag: string; lastModified: string; text: string; event: Component }> {
-  const r = await dav.request('GET', href);
-  expect(r.status, `GET ${href}`).toBe(200);
-  const cal = new ICAL.Component(ICAL.parse(r.text));
-  return { etag: r.headers.get('etag')!, lastModified: r.headers.get('last-modified')!, text: r.text, event: cal.getFirstSubcomponent('vevent')! };
-}
-
-function edited(text: string, edit: (e: Component) => void): string {
-  const cal = new ICAL.Component(ICAL.parse(text));
-  edit(cal.getFirstSubcomponent('vevent')!);
-  return cal.toString();
+  const item = await getItem(dav, href);
+  return { ...item, event: new ICAL.Component(ICAL.parse(item.text)).getFirstSubcomponent('vevent')! };
 }
 
 function put(dav: TestServer, href: string, body: string, ifMatch: string) {
-  return dav.request('PUT', href, { body, headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'If-Match': ifMatch, 'User-Agent': OUTLOOK } });
+  return putCalendar(dav, href, body, { 'If-Match': ifMatch, 'User-Agent': OUTLOOK });
 }
 
 async function stored(dav: TestServer, id: string) {
@@ -109,7 +103,7 @@ describe('the 150-character cut', () => {
     it(`cuts a subject with ${what} at a grapheme boundary and keeps the full text in the description`, async () => {
       expect(codePoints(subject)).toBeGreaterThan(150);
       const seen = await get(dav, href(what));
-      const r = await put(dav, href(what), edited(seen.text, (e) => e.updatePropertyWithValue('summary', subject)), seen.etag);
+      const r = await put(dav, href(what), editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', subject)), seen.etag);
       expect(r.status, r.text).toBe(204);
       expect(r.headers.get('etag'), 'stored version differs from the body: no ETag').toBeNull();
 
@@ -130,7 +124,7 @@ describe('the 150-character cut', () => {
     const location = 'Sitzungszimmer «Matterhorn», 3. Stock, Versicherungsgesellschaft Helvetia-Patria Genossenschaft, Dufourstrasse 40, 9001 St. Gallen, Eingang Rückseite 🅿️';
     expect(codePoints(location)).toBeGreaterThan(150);
     const seen = await get(dav, href('location'));
-    const r = await put(dav, href('location'), edited(seen.text, (e) => e.updatePropertyWithValue('location', location)), seen.etag);
+    const r = await put(dav, href('location'), editedItem(seen.text, (e) => e.updatePropertyWithValue('location', location)), seen.etag);
     expect(r.status).toBe(204);
     expect(r.headers.get('etag')).toBeNull();
     const row = await stored(dav, ids.location!);
@@ -144,7 +138,7 @@ describe('the 150-character cut', () => {
     const subject = `Jahresgespräch ${'Vorsorge '.repeat(20)}`.trim();
     const location = `Zürich ${'Paradeplatz '.repeat(15)}`.trim();
     const seen = await get(dav, href('both'));
-    const body = edited(seen.text, (e) => {
+    const body = editedItem(seen.text, (e) => {
       e.updatePropertyWithValue('summary', subject);
       e.updatePropertyWithValue('location', location);
     });
@@ -156,7 +150,7 @@ describe('the 150-character cut', () => {
     const subject = `${ascii(148)}🇨🇭`; // 150 code points, the last two a flag
     expect(codePoints(subject)).toBe(150);
     const seen = await get(dav, href('exactly150'));
-    const r = await put(dav, href('exactly150'), edited(seen.text, (e) => e.updatePropertyWithValue('summary', subject)), seen.etag);
+    const r = await put(dav, href('exactly150'), editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', subject)), seen.etag);
     expect(r.status).toBe(204);
     expect(await stored(dav, ids.exactly150!)).toEqual({ subject, location: 'Zürich', description: 'Notizen des Beraters' });
     const after = await get(dav, href('exactly150'));
@@ -166,13 +160,13 @@ describe('the 150-character cut', () => {
   it('a client that re-read the stored version and sends it back changes nothing (no second marker line)', async () => {
     const subject = SUBJECTS['long German text'];
     const seen = await get(dav, href('sendBack'));
-    expect((await put(dav, href('sendBack'), edited(seen.text, (e) => e.updatePropertyWithValue('summary', subject)), seen.etag)).status).toBe(204);
+    expect((await put(dav, href('sendBack'), editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', subject)), seen.etag)).status).toBe(204);
     // Past the re-announcement, so the ETag read now stays current.
     await new Promise((resolve) => setTimeout(resolve, REANNOUNCE_DELAY_SECONDS * 1000 + 100));
     const reread = await get(dav, href('sendBack'));
     const before = await stored(dav, ids.sendBack!);
 
-    const r = await put(dav, href('sendBack'), edited(reread.text, (e) => e.updatePropertyWithValue('sequence', 5)), reread.etag);
+    const r = await put(dav, href('sendBack'), editedItem(reread.text, (e) => e.updatePropertyWithValue('sequence', 5)), reread.etag);
 
     expect(r.status).toBe(204);
     expect(await stored(dav, ids.sendBack!)).toEqual(before);
@@ -182,7 +176,7 @@ describe('the 150-character cut', () => {
   it('re-announces a cut item after REANNOUNCE_DELAY_SECONDS: new ETag and LAST-MODIFIED, listed in sync-collection since the token taken right after the PUT (Outlook)', async () => {
     const target = href('mechanism');
     const seen = await get(dav, target);
-    const r = await put(dav, target, edited(seen.text, (e) => e.updatePropertyWithValue('summary', SUBJECTS['long German text'])), seen.etag);
+    const r = await put(dav, target, editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', SUBJECTS['long German text'])), seen.etag);
     expect(r.status).toBe(204);
     expect(r.headers.get('etag')).toBeNull();
     // CalDavDataAccess.TryUpdateEntity: no ETag header → GetEtag (a GET) → stored as "in sync".

@@ -25,6 +25,11 @@ export function masterOf(cal: Component): Component {
   return m;
 }
 
+/** Like `edited`, with the master VEVENT/VTODO (the one without RECURRENCE-ID) handed to `edit`. */
+export function editedItem(text: string, edit: (item: Component, cal: Component) => void): string {
+  return edited(text, (cal) => edit(masterOf(cal), cal));
+}
+
 /** Sets a DATE-TIME keeping the property's TZID (`local` is `YYYY-MM-DDTHH:MM:SS` wall clock). */
 export function setLocal(c: Component, name: string, local: string): void {
   const p = c.getFirstProperty(name) ?? c.addPropertyWithValue(name, '');
