@@ -35,8 +35,9 @@ Runs the server. Without DATABASE_URL: an embedded PostgreSQL in DATA_DIR with d
 demo login printed at start. Stops gracefully on SIGTERM or SIGINT.`,
   migrate: `Usage: brokerstar-dav migrate
 
-Applies the numbered migrations in migrations/ (schema "dav" only; BrokerStar's tables are never
-changed). Safe to run again: applied migrations are recorded and skipped.`,
+Applies the numbered migrations in migrations/: the server's own schema "dav", plus change-tracking
+triggers and lookup indexes on BrokerStar's tables (their tables and columns are never changed).
+Safe to run again: applied migrations are recorded and skipped.`,
   password: `Usage:
   brokerstar-dav password create USER [--label LABEL]   (default label: "default")
   brokerstar-dav password list USER

@@ -1,6 +1,8 @@
 // Configuration: environment variables parsed once into a frozen, typed Config (fail fast, every
 // problem listed). Only main/cli read process.env; tests build a Config with testConfig().
+import net from 'node:net';
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -40,7 +42,7 @@ export interface Config {
   /** Template for the URL of a customer in tasks/appointments; {id} and {customerNo} are replaced. */
   readonly contactUrlTemplate: string;
   /** Express trust proxy setting for X-Forwarded-For (client address used by the lockout). */
-  readonly trustProxy: string | false;
+  readonly trustProxy: string | number | false;
   /** Size of the PostgreSQL connection pool. */
   readonly dbPoolSize: number;
 }
@@ -77,6 +79,27 @@ const onOff = (raw: string): boolean => {
   throw new Error(`must be on or off, got "${raw}"`);
 };
 const text = (raw: string): string => raw;
+const hostName = (raw: string): string => {
+  const v = raw.trim();
+  if (!net.isIP(v) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v)) {
+    throw new Error(`must be an IP address or a host name, got "${raw}"`);
+  }
+  return v;
+};
+/** Express's trust proxy: off, a number of hops, or addresses, subnets and its named ranges. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustProxy = (raw: string): string | number | false => {
+  const v = raw.trim().toLowerCase();
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  for (const item of v.split(',').map((s) => s.trim())) {
+    const [address = '', bits, ...rest] = item.split('/');
+    const isMask = bits !== undefined && (net.isIP(bits) !== 0 || (/^\d+$/.test(bits) && Number(bits) <= (net.isIPv6(address) ? 128 : 32)));
+    if (PROXY_NAMES.has(item) || (net.isIP(address) && rest.length === 0 && (bits === undefined || isMask))) continue;
+    throw new Error(`must be off, a number of proxies, or addresses/subnets (or loopback, linklocal, uniquelocal), got "${item}"`);
+  }
+  return raw.trim();
+};
 const postgresUrl = (raw: string): string => {
   if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// or postgresql:// URL');
   return raw;
@@ -84,7 +107,7 @@ const postgresUrl = (raw: string): string => {
 
 /** Every variable the server reads, with its default: the README's configuration table. */
 export const VARIABLES = {
-  host: { name: 'HOST', default: '127.0.0.1', description: 'Interface to listen on', parse: text },
+  host: { name: 'HOST', default: '127.0.0.1', description: 'Interface to listen on', parse: hostName },
   port: { name: 'PORT', default: '8008', description: 'HTTP port (0 = any free port)', parse: int(0, 65535) },
   databaseUrl: {
     name: 'DATABASE_URL',
@@ -92,7 +115,12 @@ export const VARIABLES = {
     description: "BrokerStar's PostgreSQL; unset = embedded PostgreSQL with demo data in DATA_DIR",
     parse: postgresUrl,
   },
-  dataDir: { name: 'DATA_DIR', default: '.data', description: 'Folder of the embedded PostgreSQL (demo mode)', parse: text },
+  dataDir: {
+    name: 'DATA_DIR',
+    default: '.data',
+    description: 'Folder of the embedded PostgreSQL (demo mode); the default is in the project folder, a relative value is taken from the current directory',
+    parse: text,
+  },
   embeddedPgPort: {
     name: 'EMBEDDED_PG_PORT',
     default: '54329',
@@ -167,13 +195,17 @@ export const VARIABLES = {
   trustProxy: {
     name: 'TRUST_PROXY',
     default: 'off',
-    description: 'off, or an Express trust-proxy value (e.g. loopback) when behind a reverse proxy',
-    parse: (raw: string) => (['off', 'false', '0', ''].includes(raw.trim().toLowerCase()) ? false : raw.trim()),
+    description: 'off, or the reverse proxies to trust: a number of hops, addresses/subnets, loopback, linklocal or uniquelocal',
+    parse: trustProxy,
   },
   dbPoolSize: { name: 'DB_POOL_SIZE', default: '20', description: 'PostgreSQL connections per server process', parse: int(2, 500) },
 } satisfies { [K in keyof Config]: VarSpec<Config[K]> };
 
-export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+/**
+ * `cwd` resolves a relative DATA_DIR given in the environment; the default DATA_DIR lives in the
+ * project folder, so a command run from a subfolder finds the server's demo database.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd(), projectRoot = PROJECT_ROOT): Config {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(VARIABLES) as [keyof Config, VarSpec<unknown>][]) {
@@ -190,7 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  out.dataDir = path.resolve(cwd, out.dataDir as string);
+  const dataDirGiven = env.DATA_DIR !== undefined && env.DATA_DIR !== '';
+  out.dataDir = path.resolve(dataDirGiven ? cwd : projectRoot, out.dataDir as string);
   return Object.freeze(out) as unknown as Config;
 }
 

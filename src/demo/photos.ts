@@ -1,4 +1,5 @@
 // Contact photos for the demo data: small avatars (JPEG, PNG logos) and large 1–3 MB camera-like JPEGs.
+import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import type { Random } from './random.js';
 
@@ -25,6 +26,10 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Text in SVG goes through fontconfig; without its configuration (a slim container) librsvg prints
+// "Fontconfig error" on every photo. The initials are decoration: leave them out there.
+const CAN_DRAW_TEXT = existsSync(process.env.FONTCONFIG_FILE ?? '/etc/fonts/fonts.conf');
+
 function avatarSvg(size: number, initials: string, hue: number, person: boolean, transparent: boolean): string {
   const c1 = hslToHex(hue, 0.55, 0.55);
   const c2 = hslToHex((hue + 40) % 360, 0.6, 0.33);
@@ -40,7 +45,7 @@ function avatarSvg(size: number, initials: string, hue: number, person: boolean,
   <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${c1}"/><stop offset="1" stop-color="${c2}"/></linearGradient></defs>
   ${background}
   ${shape}
-  <text x="${300 * s}" y="${372 * s}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="${190 * s}" font-weight="bold" fill="#ffffff" text-anchor="middle">${escapeXml(initials)}</text>
+  ${CAN_DRAW_TEXT ? `<text x="${300 * s}" y="${372 * s}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="${190 * s}" font-weight="bold" fill="#ffffff" text-anchor="middle">${escapeXml(initials)}</text>` : ''}
 </svg>`;
 }
 

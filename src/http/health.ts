@@ -7,14 +7,19 @@ import type { Metrics } from './metrics.js';
 export function healthHandler(db: pg.Pool) {
   return async (_req: Request, res: Response) => {
     const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         db.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('database timeout')), 1000).unref()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('database timeout')), 1000).unref();
+        }),
       ]);
       res.status(200).json({ status: 'ok', database: 'ok', latencyMs: Date.now() - started });
     } catch (e) {
       res.status(503).json({ status: 'unavailable', database: (e as Error).message });
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

@@ -124,4 +124,21 @@ describe('demo-data command', () => {
     expect((again as DemoDataError).code).toBe('not-empty');
     expect((again as Error).message).toMatch(/already hold data \(4 employees, contacts, tasks, appointments\)/);
   });
+  it('shows its progress on a large run (here: large photos, each a lot of work)', async () => {
+    const big = await createTestDatabase();
+    try {
+      const err = sink(false);
+      await runDemoDataCommand(
+        ['--contacts', '20', '--appointments', '5', '--tasks', '5', '--employees', '2', '--photos', '0.1', '--large-photos', '--seed', 'progress'],
+        big.pool,
+        sink(),
+        err,
+      );
+      const lines = err.text().trim().split('\n');
+      expect(lines.length).toBeGreaterThanOrEqual(3);
+      expect(lines.at(-1)).toMatch(/^demo-data: 100% \(\w+\)$/);
+    } finally {
+      await big.drop();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_USERNAME, DemoDataError, generateDemoData, type DemoSummary } from '../../src/demo/generate.js';
+import { FIRST_NAMES } from '../../src/demo/names.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 // Mid-March: the two years around it cross four DST changes in Europe/Zurich.
@@ -173,7 +174,25 @@ describe('demo data generator', () => {
       const meta = await sharp(r.data).metadata();
       expect(meta.format).toBe(r.mime_type === 'image/png' ? 'png' : 'jpeg');
       expect(meta.width).toBeGreaterThanOrEqual(400);
+      expect(meta.width).toBeLessThanOrEqual(600); // small: what a phone camera crop would be
+      expect(r.data.length).toBeLessThan(200 * 1024);
     }
+  });
+
+  it('shares calendars between colleagues, and names contacts in the languages of the country', async () => {
+    const { rows: shares } = await a.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE owner_id = viewer_id)::int AS own FROM brokerstar.calendar_share`,
+    );
+    expect(shares[0]!.n).toBeGreaterThan(0);
+    expect(shares[0]!.own).toBe(0);
+    const { rows: names } = await a.query<{ first_name: string }>(`SELECT DISTINCT first_name FROM brokerstar.contact WHERE first_name IS NOT NULL`);
+    const first = new Set(names.map((r) => r.first_name));
+    const french = FIRST_NAMES.fr.female.concat(FIRST_NAMES.fr.male).filter((n) => first.has(n));
+    const italian = FIRST_NAMES.it.female.concat(FIRST_NAMES.it.male).filter((n) => first.has(n));
+    const german = FIRST_NAMES.de.female.concat(FIRST_NAMES.de.male).filter((n) => first.has(n));
+    expect(french.length, 'French first names').toBeGreaterThan(2);
+    expect(italian.length, 'Italian first names').toBeGreaterThan(2);
+    expect(german.length, 'German first names').toBeGreaterThan(2);
   });
 
   it('has tasks in every status with consistent percent complete and completion', async () => {

@@ -2,6 +2,7 @@
 // problem listed at once, and the CLI refusing to start on a bad value.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, testConfig, VARIABLES, type Config } from '../../src/config.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -17,8 +18,8 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  it('gives the documented defaults for an empty environment', () => {
-    const c = loadConfig({}, '/srv/dav');
+  it('gives the documented defaults for an empty environment (DATA_DIR in the project folder, wherever the command runs)', () => {
+    const c = loadConfig({}, '/home/me/somewhere', '/srv/dav');
     const expected: Config = {
       host: '127.0.0.1',
       port: 8008,
@@ -119,9 +120,20 @@ describe('loadConfig', () => {
     for (const off of ['off', 'Off', 'false', '0', 'no']) expect(loadConfig({ CLIENT_EDITS: off }).clientEdits).toBe(false);
   });
 
-  it('reads TRUST_PROXY off in the usual spellings, anything else as an Express trust-proxy value', () => {
+  it('reads TRUST_PROXY off in the usual spellings, a hop count, or addresses, subnets and named ranges', () => {
     for (const off of ['off', 'false', '0']) expect(loadConfig({ TRUST_PROXY: off }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
+    expect(loadConfig({ TRUST_PROXY: 'loopback, uniquelocal' }).trustProxy).toBe('loopback, uniquelocal');
+    expect(loadConfig({ TRUST_PROXY: '192.168.0.0/255.255.0.0,::1,fd00::/8' }).trustProxy).toBe('192.168.0.0/255.255.0.0,::1,fd00::/8');
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    // Express compiles every accepted value without complaint (it throws on a bad address).
+    for (const v of ['10.0.0.0/8, 127.0.0.1', 'loopback, uniquelocal', '192.168.0.0/255.255.0.0,::1,fd00::/8', '2', 'off']) {
+      expect(() => express().set('trust proxy', loadConfig({ TRUST_PROXY: v }).trustProxy)).not.toThrow();
+    }
+  });
+
+  it('reads a relative DATA_DIR given in the environment from the current directory', () => {
+    expect(loadConfig({ DATA_DIR: 'var/demo' }, '/home/me', '/srv/dav').dataDir).toBe('/home/me/var/demo');
   });
 
   it('accepts the bounds of each range', () => {
@@ -158,6 +170,11 @@ describe('loadConfig', () => {
     ['REANNOUNCE_DELAY_SECONDS', '2m', /REANNOUNCE_DELAY_SECONDS: must be a whole number/],
     ['REANNOUNCE_MIN_INTERVAL_SECONDS', '0', /REANNOUNCE_MIN_INTERVAL_SECONDS: must be between 1 and 86400, got 0/],
     ['DB_POOL_SIZE', '1', /DB_POOL_SIZE: must be between 2 and 500, got 1/],
+    ['HOST', 'dav server', /HOST: must be an IP address or a host name, got "dav server"/],
+    ['HOST', 'http://127.0.0.1', /HOST: must be an IP address or a host name/],
+    ['TRUST_PROXY', 'foo', /TRUST_PROXY: must be off, a number of proxies, or addresses\/subnets .*got "foo"/],
+    ['TRUST_PROXY', '10.0.0.0/40', /TRUST_PROXY: .*got "10.0.0.0\/40"/],
+    ['TRUST_PROXY', 'loopback, 300.1.1.1', /TRUST_PROXY: .*got "300.1.1.1"/],
   ])('refuses %s=%s', (name, value, message) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
