@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { createContext, type DavServices } from './context.js';
 import { DavError } from './errors.js';
+import { allowHeaderFor } from './methods/allow.js';
 import { methods } from './methods/index.js';
 
 export function davHandler(services: DavServices) {
@@ -11,14 +12,13 @@ export function davHandler(services: DavServices) {
       if (!login) throw new DavError(401, 'not authenticated');
       const user = await services.store.principalById(login.employeeId);
       if (!user) throw new DavError(401, 'employee not found');
-      const handler = methods.get(req.method);
-      if (!handler) {
-        throw new DavError(405, `method ${req.method} is not supported`, undefined, {
-          headers: { Allow: 'OPTIONS, GET, HEAD, PROPFIND, REPORT' },
-        });
-      }
       // Log through the request's child logger, so every line carries the request id.
       const ctx = createContext({ ...services, log: req.log ?? services.log }, req, res, user, req.path);
+      const handler = methods.get(req.method);
+      if (!handler) {
+        // RFC 9110 §15.5.6: the Allow of this URL, as OPTIONS answers it (404 when nothing is there).
+        throw new DavError(405, `method ${req.method} is not supported`, undefined, { headers: { Allow: await allowHeaderFor(ctx) } });
+      }
       await handler.handle(ctx);
     } catch (e) {
       next(e);

@@ -3,7 +3,7 @@
 import type { Collection, Principal } from '../storage/types.js';
 import type { DavContext } from './context.js';
 import { notFound } from './errors.js';
-import { OBJECT_NAME, pathSegments, type Resource } from './resources.js';
+import { href, isObjectResource, OBJECT_NAME, pathOfHref, pathSegments, type Resource } from './resources.js';
 
 /** Per-request memo of the user's collections (one query). */
 const collectionsMemo = new WeakMap<DavContext, Promise<Collection[]>>();
@@ -13,6 +13,24 @@ export function userCollections(ctx: DavContext): Promise<Collection[]> {
   if (!p) {
     p = ctx.store.collections(ctx.user);
     collectionsMemo.set(ctx, p);
+  }
+  return p;
+}
+
+/** Per-request memo of collections looked up by path segment: a colleague's calendar costs a query. */
+const foundMemo = new WeakMap<DavContext, Map<string, Promise<Collection | undefined>>>();
+
+function findCollection(ctx: DavContext, area: 'calendar' | 'addressbook', slug: string): Promise<Collection | undefined> {
+  let found = foundMemo.get(ctx);
+  if (!found) {
+    found = new Map();
+    foundMemo.set(ctx, found);
+  }
+  const key = `${area}/${slug}`;
+  let p = found.get(key);
+  if (!p) {
+    p = ctx.store.findCollection(ctx.user, area, slug);
+    found.set(key, p);
   }
   return p;
 }
@@ -42,7 +60,7 @@ export async function resolvePath(ctx: DavContext, path: string): Promise<Resour
     return area === 'calendars' ? { kind: 'calendar-home', home: ctx.user } : { kind: 'addressbook-home', home: ctx.user };
   }
   // Own collections are known without a query; only a colleague's calendar needs the shares.
-  const collection = await ctx.store.findCollection(ctx.user, area === 'addressbooks' ? 'addressbook' : 'calendar', slug);
+  const collection = await findCollection(ctx, area === 'addressbooks' ? 'addressbook' : 'calendar', slug);
   if (!collection) throw notFound();
   const kindOfCollection = collection.type === 'contacts' ? 'addressbook' : 'calendar';
   if (name === undefined) return { kind: kindOfCollection, collection };
@@ -50,5 +68,33 @@ export async function resolvePath(ctx: DavContext, path: string): Promise<Resour
   return { kind: kindOfCollection === 'addressbook' ? 'address-object' : 'calendar-object', collection, name };
 }
 
+/**
+ * Like resolvePath, but a member URL must name an existing member: its collection is brought up to
+ * date first (a member BrokerStar just created exists), and 404 otherwise.
+ */
+export async function resolveExisting(ctx: DavContext, path: string): Promise<Resource> {
+  const r = await resolvePath(ctx, path);
+  if (isObjectResource(r)) {
+    await ctx.store.state(r.collection);
+    const found = await ctx.store.getObjects(r.collection, [r.name], { withBody: false });
+    if (!found.has(r.name)) throw notFound('no such item');
+  }
+  return r;
+}
+
 /** Whether the request path ended in '/' (collections are canonical with it). */
 export const hasTrailingSlash = (path: string) => path.endsWith('/');
+
+/**
+ * The member name an href (a path or a full URL, encoded or not) names inside `collection`, or
+ * undefined when it names anything else. Pure: multiget resolves hundreds of hrefs against the
+ * collection it targets without a lookup per href.
+ */
+export function memberNameIn(collection: Collection, h: string): string | undefined {
+  const segs = pathSegments(pathOfHref(h));
+  const base = pathSegments(href.collection(collection));
+  if (!segs || !base || segs.length !== base.length + 1) return undefined;
+  if (base.some((s, i) => segs[i] !== s)) return undefined;
+  const name = segs[base.length]!;
+  return OBJECT_NAME.test(name) ? name : undefined;
+}

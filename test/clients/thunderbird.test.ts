@@ -100,18 +100,20 @@ describe('Thunderbird', () => {
     const calendars = new Map<string, ResponseEntry>();
     const tokens = new Map<string, string>();
 
-    it('detects the calendars from "/": /.well-known/caldav, the principal, then the home with Depth 1', async () => {
+    it('detects the calendars from "/": /.well-known/caldav names the home at once, then the home with Depth 1', async () => {
       // attemptLocation skips the path "/", there is no SRV record: wellKnown is the first real try.
+      // detectCollection reads calendar-home-set before current-user-principal, so the DAV root
+      // answering it saves the principal round trip.
       const wellKnown = await followed('/.well-known/caldav', CALDAV_CLIENT, fixture('detect-collection.xml'));
       const found = wellKnown.ms.responses.get(wellKnown.path);
       expect(resourceTypes(found).has('C:calendar')).toBe(false);
-      expect(found?.props.get(C('calendar-home-set'))?.status ?? 'HTTP/1.1 404 Not Found').toBe('HTTP/1.1 404 Not Found');
+      expect(propHrefs(found, C('calendar-home-set'))).toEqual([CAL_HOME]);
       const principal = new URL(propHrefs(found, D('current-user-principal'))[0]!, `${dav.url}${wellKnown.path}`).pathname;
       expect(principal).toBe(PRINCIPAL);
 
+      // The longer way (a server without home sets on its root) still works: the principal names it too.
       const p = await multistatus('PROPFIND', principal, CALDAV_CLIENT, fixture('principal.xml'), '0');
-      const homes = propHrefs(p.responses.get(principal), C('calendar-home-set'));
-      expect(homes).toEqual([CAL_HOME]);
+      expect(propHrefs(p.responses.get(principal), C('calendar-home-set'))).toEqual([CAL_HOME]);
 
       const home = await multistatus('PROPFIND', CAL_HOME, CALDAV_CLIENT, fixture('home.xml'), '1');
       for (const href of home.hrefs) {

@@ -83,12 +83,14 @@ describe('discovery and collection properties', () => {
         const carla = await b.addEmployee({ username: 'carla.rossi', language: 'it' });
         const denise = await b.addEmployee({ username: 'denise.dubois', language: 'fr' });
         const otto = await b.addEmployee({ username: 'otto.alt', active: false });
+        const emma = await b.addEmployee({ username: 'emma.brown', language: 'en' });
         // Bruno and Otto (inactive) share their calendars with Anna; Carla shares with Denise only.
         await b.addShare(bruno, anna);
         await b.addShare(otto, anna);
         await b.addShare(carla, denise);
         await b.addShare(bruno, carla);
         await b.addShare(anna, denise);
+        await b.addShare(bruno, emma);
         const annaItem = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Kundentermin' });
         const brunoItem = await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-02T09:00:00Z', subject: 'Brunos Termin' });
         const contact = await b.addContact({ firstName: 'Hans', lastName: 'Muster' });
@@ -132,31 +134,61 @@ describe('discovery and collection properties', () => {
   describe('root and DAV root', () => {
     for (const path of ['/', '/dav/']) {
       it(`PROPFIND Depth 0 on ${path} yields current-user-principal as an absolute path`, async () => {
-        const r = await dav.propfind(
-          path,
-          PROPFIND('d:current-user-principal', 'd:principal-URL', 'c:calendar-home-set', 'card:addressbook-home-set', 'd:resourcetype', 'd:displayname'),
-          '0',
-        );
+        const r = await dav.propfind(path, PROPFIND('d:current-user-principal', 'd:resourcetype', 'd:displayname'), '0');
         expect(r.status).toBe(207);
         expect(r.ms.hrefs, 'the own href as requested').toEqual([path]);
         const self = r.ms.responses.get(path);
         expect(statusOf(self, D('current-user-principal'))).toBe('200');
         expect(propHrefs(self, D('current-user-principal'))).toEqual([ANNA]);
         expect(self?.props.get(D('resourcetype'))?.el.children.map((c) => c.name)).toContain(D('collection'));
-        // Where the root defines principal-URL or the home sets, they must be right.
-        const expected: Record<string, string> = {
-          [D('principal-URL')]: ANNA,
-          [C('calendar-home-set')]: ANNA_CAL,
-          [CR('addressbook-home-set')]: ANNA_BOOK_HOME,
-        };
-        for (const [name, value] of Object.entries(expected)) {
-          const st = statusOf(self, name);
-          expect(['200', '404']).toContain(st);
-          if (st === '200') expect(propHrefs(self, name)).toEqual([value]);
-        }
         expect(self?.propstatStatuses[0], 'the 200 propstat first').toBe('HTTP/1.1 200 OK');
       });
     }
+
+    // Clients ask the URL they were given (DAVx5 and Thunderbird probe `/`, iOS `/` and the
+    // principal, Thunderbird the home): each of them answers every discovery property for the user.
+    const DISCOVERY_PROPS = [
+      'd:current-user-principal',
+      'd:principal-URL',
+      'c:calendar-home-set',
+      'card:addressbook-home-set',
+      'c:calendar-user-address-set',
+      'd:displayname',
+      'd:resourcetype',
+    ];
+    for (const path of ['/', '/dav/', ANNA, ANNA_CAL, ANNA_BOOK_HOME]) {
+      it(`PROPFIND Depth 0 on ${path} answers every discovery property for the user`, async () => {
+        const r = await dav.propfind(path, PROPFIND(...DISCOVERY_PROPS), '0');
+        expect(r.status).toBe(207);
+        const self = r.ms.responses.get(path);
+        expect(self?.propstatStatuses, 'no 404 propstat').toEqual(['HTTP/1.1 200 OK']);
+        expect(propHrefs(self, D('current-user-principal'))).toEqual([ANNA]);
+        expect(propHrefs(self, D('principal-URL'))).toEqual([ANNA]);
+        expect(propHrefs(self, C('calendar-home-set'))).toEqual([ANNA_CAL]);
+        expect(propHrefs(self, CR('addressbook-home-set'))).toEqual([ANNA_BOOK_HOME]);
+        expect(propHrefs(self, C('calendar-user-address-set'))).toEqual(['mailto:anna.meier@broker.ch', ANNA]);
+        expect(propText(self, D('displayname'))!.length).toBeGreaterThan(0);
+        expect(self?.props.get(D('resourcetype'))?.el.children.map((c) => c.name)).toContain(D('collection'));
+      });
+    }
+
+    it('a colleague’s principal describes the colleague, not the user', async () => {
+      const path = '/dav/principals/bruno.keller/';
+      const r = await dav.propfind(path, PROPFIND(...DISCOVERY_PROPS), '0');
+      const p = r.ms.responses.get(path);
+      expect(propHrefs(p, D('current-user-principal'))).toEqual([ANNA]);
+      expect(propHrefs(p, D('principal-URL'))).toEqual([path]);
+      expect(propHrefs(p, C('calendar-home-set'))).toEqual(['/dav/calendars/bruno.keller/']);
+      expect(propHrefs(p, C('calendar-user-address-set'))).toEqual(['mailto:bruno.keller@broker.ch', path]);
+    });
+
+    it('collections and items do not pretend to be principals', async () => {
+      for (const path of [TERMINE, KONTAKTE, `${TERMINE}${ids.annaItem}.ics`]) {
+        const r = await dav.propfind(path, PROPFIND('d:principal-URL', 'c:calendar-home-set', 'card:addressbook-home-set'), '0');
+        const e = r.ms.responses.get(path);
+        for (const name of [D('principal-URL'), C('calendar-home-set'), CR('addressbook-home-set')]) expect(statusOf(e, name), `${path} ${name}`).toBe('404');
+      }
+    });
 
     it('PROPFIND on the root without credentials is 401 with a Basic challenge', async () => {
       const r = await dav.request('PROPFIND', '/', { user: null, headers: { Depth: '0' }, body: PROPFIND('d:current-user-principal') });
@@ -472,6 +504,24 @@ describe('discovery and collection properties', () => {
       expect(propText(book.ms.responses.get('/dav/addressbooks/denise.dubois/kontakte/'), D('displayname'))).toBe('Contacts');
     });
 
+    it('English', async () => {
+      const r = await dav.propfind('/dav/calendars/emma.brown/', PROPFIND('d:displayname', 'c:calendar-description'), '1', { user: 'emma.brown' });
+      expect(r.status).toBe(207);
+      const name = (h: string) => propText(r.ms.responses.get(h), D('displayname'));
+      expect(name('/dav/calendars/emma.brown/')).toBe('Calendars');
+      expect(name('/dav/calendars/emma.brown/termine/')).toBe('Appointments');
+      expect(name('/dav/calendars/emma.brown/aufgaben/')).toBe('Tasks');
+      expect(name('/dav/calendars/emma.brown/termine-bruno.keller/')).toBe("Bruno Keller's appointments");
+      expect(propText(r.ms.responses.get('/dav/calendars/emma.brown/termine/'), C('calendar-description'))).toMatch(/^Your BrokerStar appointments/);
+      expect(propText(r.ms.responses.get('/dav/calendars/emma.brown/termine-bruno.keller/'), C('calendar-description'))).toBe("Bruno Keller's calendar (read-only)");
+      const book = await dav.propfind('/dav/addressbooks/emma.brown/', PROPFIND('d:displayname', 'card:addressbook-description'), '1', { user: 'emma.brown' });
+      expect(propText(book.ms.responses.get('/dav/addressbooks/emma.brown/'), D('displayname'))).toBe('Address books');
+      expect(propText(book.ms.responses.get('/dav/addressbooks/emma.brown/kontakte/'), D('displayname'))).toBe('Contacts');
+      expect(propText(book.ms.responses.get('/dav/addressbooks/emma.brown/kontakte/'), CR('addressbook-description'))).toMatch(/^Your BrokerStar contacts/);
+      // The URLs stay German: a language change in BrokerStar must not move the collections.
+      expect(r.ms.hrefs).toContain('/dav/calendars/emma.brown/termine/');
+    });
+
     it('Italian', async () => {
       const r = await dav.propfind('/dav/calendars/carla.rossi/', PROPFIND('d:displayname'), '1', { user: 'carla.rossi' });
       expect(r.status).toBe(207);
@@ -524,6 +574,37 @@ describe('discovery and collection properties', () => {
         if (writable.has(path)) expect(allow, what).toContain('PUT');
         else expect(allow, what).not.toContain('PUT');
       }
+    });
+
+    it('a member that does not exist answers 404, so no Allow ever offers a PUT that would be refused as a create', async () => {
+      for (const path of [`${TERMINE}999999.ics`, `${AUFGABEN}999999.ics`, `${BRUNO_SHARED}999999.ics`, `${KONTAKTE}999999.vcf`]) {
+        const r = await dav.request('OPTIONS', path);
+        expect(r.status, path).toBe(404);
+        expect(r.headers.get('allow'), path).toBeNull();
+      }
+      // What a client would do there: create, which is refused.
+      const put = await dav.request('PUT', `${TERMINE}999999.ics`, {
+        headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'If-None-Match': '*' },
+        body: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+      });
+      expect(put.status).toBe(403);
+    });
+
+    it('answers an unknown method with 405 and the same Allow as OPTIONS on that URL', async () => {
+      const u = urls();
+      for (const [what, path] of Object.entries(u)) {
+        const options = await dav.request('OPTIONS', path);
+        for (const method of ['PATCH', 'SEARCH']) {
+          const r = await dav.request(method, path);
+          expect(r.status, `${method} ${what}`).toBe(405);
+          expect(allowOf(r.headers.get('allow')), `${method} ${what}`).toEqual(allowOf(options.headers.get('allow')));
+        }
+      }
+      expect(allowOf((await dav.request('PATCH', u.event)).headers.get('allow'))).toContain('PUT');
+      expect(allowOf((await dav.request('PATCH', u.sharedEvent)).headers.get('allow'))).not.toContain('PUT');
+      // Nothing there: 404, as for every other method.
+      expect((await dav.request('PATCH', `${TERMINE}999999.ics`)).status).toBe(404);
+      expect((await dav.request('PATCH', '/dav/calendars/bruno.keller/termine/')).status).toBe(404);
     });
 
     it("another user's URLs answer 404, not 200", async () => {

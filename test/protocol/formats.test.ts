@@ -206,9 +206,14 @@ interface TaskRow {
   changed_at: Date;
 }
 
-const CUSTOMER = (alias: string) => `CASE WHEN ${alias}.id IS NULL OR ${alias}.deleted_at IS NOT NULL THEN NULL
+// Item bodies are the same for every viewer, so they name a customer only when every employee may
+// see the contact: not deleted, not archived and restricted to nobody.
+const HIDDEN_CUSTOMER = (alias: string) => `(${alias}.id IS NULL OR ${alias}.deleted_at IS NOT NULL OR ${alias}.is_archived
+  OR EXISTS (SELECT 1 FROM brokerstar.contact_restriction r WHERE r.contact_id = ${alias}.id))`;
+const CUSTOMER = (alias: string) => `CASE WHEN ${HIDDEN_CUSTOMER(alias)} THEN NULL
   WHEN ${alias}.kind = 'company' THEN coalesce(${alias}.company_name, ${alias}.last_name, '')
   ELSE trim(concat(${alias}.academic_title || ' ', ${alias}.first_name || ' ', ${alias}.last_name)) END`;
+const CUSTOMER_NO = (alias: string) => `CASE WHEN NOT ${HIDDEN_CUSTOMER(alias)} THEN ${alias}.customer_no END`;
 
 async function contactRows(dav: TestServer): Promise<Map<string, ContactRow>> {
   const { rows } = await dav.db.query<ContactRow>(`
@@ -232,7 +237,7 @@ async function appointmentRows(dav: TestServer): Promise<Map<string, Appointment
     SELECT a.id::text AS id, a.subject, a.location, a.description, a.owner_id::text AS owner_id, o.email AS owner_email,
            o.first_name AS owner_first, o.last_name AS owner_last, a.starts_at, a.ends_at, a.all_day, a.time_zone,
            a.recurrence_rule, a.is_private, a.status, a.contact_id::text AS contact_id, ${CUSTOMER('c')} AS customer,
-           CASE WHEN c.deleted_at IS NULL THEN c.customer_no END AS customer_no,
+           ${CUSTOMER_NO('c')} AS customer_no,
            coalesce((SELECT json_agg(to_jsonb(x) ORDER BY x.original_start) FROM brokerstar.appointment_exception x
                       WHERE x.appointment_id = a.id), '[]') AS exceptions,
            coalesce((SELECT json_agg(json_build_object('employee_id', p.employee_id::text, 'email', pe.email,
@@ -251,7 +256,7 @@ async function taskRows(dav: TestServer): Promise<Map<string, TaskRow>> {
   const { rows } = await dav.db.query<TaskRow>(`
     SELECT t.id::text AS id, t.subject, t.description, t.assignee_id::text AS assignee_id, a.time_zone AS assignee_zone, t.status,
            t.priority, t.percent_complete, to_char(t.starts_on, 'YYYY-MM-DD') AS starts_on, t.due_at, t.completed_at,
-           t.contact_id::text AS contact_id, ${CUSTOMER('c')} AS customer, CASE WHEN c.deleted_at IS NULL THEN c.customer_no END AS customer_no,
+           t.contact_id::text AS contact_id, ${CUSTOMER('c')} AS customer, ${CUSTOMER_NO('c')} AS customer_no,
            e.sequence, e.changed_at
       FROM brokerstar.task t
       JOIN brokerstar.employee a ON a.id = t.assignee_id
@@ -547,6 +552,8 @@ describe('served formats against BrokerStar rows', () => {
     bigPhotoBytes: number;
     events: string[];
     tasks: string[];
+    /** Linked to the restricted, an archived and a deleted customer: they name none of them. */
+    hiddenCustomer: { events: string[]; tasks: string[] };
   };
   let active: { id: string; username: string }[];
   const contactUrl = (id: string) => `urn:brokerstar:contact:${id}`;
@@ -598,6 +605,15 @@ describe('served formats against BrokerStar rows', () => {
           photo: big,
           restrictedTo: [anna],
         });
+        // The same tricky name on a customer everyone may see: the customer line shows it, escaped.
+        const trickyCustomer = await b.addContact({
+          customerNo: 'K-0001; A,B',
+          academicTitle: 'Dr.',
+          firstName: 'Hans-Ülrich',
+          lastName: 'Müller, Sohn; Test \\ Backslash',
+        });
+        const archived = await b.addContact({ lastName: 'Archiviert', customerNo: 'K-ARCH', archived: true });
+        const deleted = await b.addContact({ lastName: 'Gelöscht', customerNo: 'K-DEL', deletedAt: '2025-01-01T00:00:00Z' });
         const company = await b.addContact({ companyName: 'Muster AG', department: 'Zentrale', emails: ['info@muster.ch'], photo: 'png', website: 'https://muster.ch/' });
         const plain = await b.addContact({ lastName: 'Nurname' });
         const events = [
@@ -608,7 +624,7 @@ describe('served formats against BrokerStar rows', () => {
             subject: 'Beratung: Müller, Söhne; Vertrag \\ Nachtrag 🏔️',
             location: 'Sitzungszimmer «Matterhorn», 3. OG; Zürich',
             description: `Traktanden:\n1. Police; Prämie, Deckung\n2. Übriges\n\n${longText}`,
-            contactId: tricky,
+            contactId: trickyCustomer,
             participants: [{ employeeId: bruno!, response: 'accepted' }, { employeeId: carla!, response: 'declined' }, anna],
           }),
           await b.addAppointment({ ownerId: anna, startsAt: '2025-04-14', endsAt: '2025-04-17', allDay: true, subject: 'Ferien (3 Tage)', timeZone: 'America/New_York' }),
@@ -644,7 +660,7 @@ describe('served formats against BrokerStar rows', () => {
             priority: 3,
             startsOn: '2025-03-10',
             dueAt: '2025-03-20T15:00:00Z',
-            contactId: tricky,
+            contactId: trickyCustomer,
           }),
           await b.addTask({ assigneeId: anna, subject: 'Erledigt', status: 'done', priority: 1, completedAt: '2025-03-01T10:11:12Z', contactId: company }),
           await b.addTask({ assigneeId: anna, subject: 'In Arbeit', status: 'in_progress', percentComplete: 40, startsOn: '2025-03-18' }),
@@ -652,7 +668,12 @@ describe('served formats against BrokerStar rows', () => {
           await b.addTask({ assigneeId: anna, subject: 'Start nach Fälligkeit', startsOn: '2025-03-25', dueAt: '2025-03-20T08:00:00Z' }),
           await b.addTask({ assigneeId: anna, subject: 'Offen, ohne alles' }),
         ];
-        extra = { tricky, company, plain, bigPhotoBytes: big.length, events, tasks };
+        const hiddenCustomer = { events: [] as string[], tasks: [] as string[] };
+        for (const contactId of [tricky, archived, deleted]) {
+          hiddenCustomer.events.push(await b.addAppointment({ ownerId: anna, startsAt: '2025-03-24T09:00:00Z', subject: 'Kunde verborgen', description: 'Notiz', contactId }));
+          hiddenCustomer.tasks.push(await b.addTask({ assigneeId: anna, subject: 'Kunde verborgen', contactId }));
+        }
+        extra = { tricky, company, plain, bigPhotoBytes: big.length, events, tasks, hiddenCustomer };
       },
     });
     const { rows } = await dav.db.query<{ id: string; username: string }>(`SELECT id::text AS id, username FROM brokerstar.employee WHERE active ORDER BY id`);
@@ -795,6 +816,21 @@ describe('served formats against BrokerStar rows', () => {
     const todo = task.root.getFirstSubcomponent('vtodo')!;
     expect(todo.getFirstPropertyValue('summary')).toBe('Rückruf; Müller, Sohn');
     expect(todo.getFirstPropertyValue('description')).toBe('Bitte\nzurückrufen; dringend, \\ wichtig\n\nKunde: Dr. Hans-Ülrich Müller, Sohn; Test \\ Backslash (K-0001; A,B)');
+  });
+
+  it('names no customer that is restricted, archived or deleted: no customer line, no URL', async () => {
+    const hrefs = [
+      ...extra.hiddenCustomer.events.map((id) => `/dav/calendars/${USER}/termine/${id}.ics`),
+      ...extra.hiddenCustomer.tasks.map((id) => `/dav/calendars/${USER}/aufgaben/${id}.ics`),
+    ];
+    for (const h of hrefs) {
+      const r = await dav.request('GET', h);
+      expect(r.status, h).toBe(200);
+      const item = new Served(r.text).root.getFirstSubcomponent(h.includes('/termine/') ? 'vevent' : 'vtodo')!;
+      expect(item.hasProperty('url'), `${h}: URL`).toBe(false);
+      expect(item.getFirstPropertyValue('description') ?? null, h).toBe(h.includes('/termine/') ? 'Notiz' : null);
+      for (const secret of ['Kunde:', 'Müller', 'K-0001', 'Archiviert', 'K-ARCH', 'Gelöscht', 'K-DEL']) expect(r.text, `${h}: ${secret}`).not.toContain(secret);
+    }
   });
 
   it('multiget data is byte for byte what GET serves, under the same ETag', async () => {

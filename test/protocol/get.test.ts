@@ -189,6 +189,59 @@ describe('GET and HEAD', () => {
       expect(v4.headers.get('etag')).toMatch(/^"[^"\s]+"$/);
     });
 
+    // The 4.0 form is another representation: its own strong ETag and size wherever it is served,
+    // or a client caching one form would be handed the other under the same validator.
+    const V4 = { Accept: 'text/vcard;version=4.0' };
+    const CARD_NS = 'xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav"';
+    const V4_DATA = '<D:getetag/><D:getcontentlength/><CR:address-data content-type="text/vcard" version="4.0"/>';
+
+    it('GET and HEAD of the 4.0 form carry its own strong ETag and its real size; 304 only for that ETag', async () => {
+      const path = `${KONTAKTE}${ids.person}.vcf`;
+      const v3 = await dav.request('GET', path);
+      const v4 = await dav.request('GET', path, { headers: V4 });
+      const etag3 = v3.headers.get('etag')!;
+      const etag4 = v4.headers.get('etag')!;
+      expect(etag4).toMatch(/^"[^"\s]+"$/);
+      expect(etag4).not.toBe(etag3);
+      expect(v4.text).not.toBe(v3.text);
+      expect((await dav.request('GET', path, { headers: V4 })).headers.get('etag'), 'stable').toBe(etag4);
+      const head = await dav.request('HEAD', path, { headers: V4 });
+      expect(head.headers.get('etag')).toBe(etag4);
+      expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(v4.text));
+      expect(Number(head.headers.get('content-length'))).not.toBe(Buffer.byteLength(v3.text));
+      expect((await dav.request('GET', path, { headers: { ...V4, 'If-None-Match': etag4 } })).status).toBe(304);
+      expect((await dav.request('HEAD', path, { headers: { ...V4, 'If-None-Match': etag4 } })).status).toBe(304);
+      const other = await dav.request('GET', path, { headers: { ...V4, 'If-None-Match': etag3 } });
+      expect([other.status, other.headers.get('etag')], 'a 3.0 validator does not match the 4.0 form').toEqual([200, etag4]);
+      const back = await dav.request('GET', path, { headers: { 'If-None-Match': etag4 } });
+      expect([back.status, back.headers.get('etag')], 'nor the other way round').toEqual([200, etag3]);
+    });
+
+    it('multiget, addressbook-query and sync-collection asking for 4.0 report the 4.0 ETag and size; listings keep 3.0', async () => {
+      const path = `${KONTAKTE}${ids.person}.vcf`;
+      const etag3 = (await dav.request('GET', path)).headers.get('etag')!;
+      const v4 = await dav.request('GET', path, { headers: V4 });
+      const expected = { etag: v4.headers.get('etag'), size: String(Buffer.byteLength(v4.text)), data: v4.text };
+      const reports = {
+        multiget: `<CR:addressbook-multiget ${CARD_NS}><D:prop>${V4_DATA}</D:prop><D:href>${path}</D:href></CR:addressbook-multiget>`,
+        query: `<CR:addressbook-query ${CARD_NS}><D:prop>${V4_DATA}</D:prop><CR:filter><CR:prop-filter name="UID"/></CR:filter></CR:addressbook-query>`,
+        sync: `<D:sync-collection ${CARD_NS}><D:sync-token/><D:sync-level>1</D:sync-level><D:prop>${V4_DATA}</D:prop></D:sync-collection>`,
+      };
+      for (const [what, body] of Object.entries(reports)) {
+        const r = await dav.report(KONTAKTE, body, { depth: '1' });
+        expect(r.status, what).toBe(207);
+        const e = r.ms.responses.get(path);
+        expect(
+          { etag: propText(e, D('getetag')), size: propText(e, D('getcontentlength')), data: propText(e, '{urn:ietf:params:xml:ns:carddav}address-data') },
+          what,
+        ).toEqual(expected);
+      }
+      const listing = await dav.propfind(KONTAKTE, '<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>', '1');
+      expect(propText(listing.ms.responses.get(path), D('getetag')), 'the default representation').toBe(etag3);
+      const v3data = await dav.report(KONTAKTE, reports.multiget.replace(' version="4.0"', ''), { depth: '1' });
+      expect(propText(v3data.ms.responses.get(path), D('getetag'))).toBe(etag3);
+    });
+
     it('Accept with 3.0, or without a version, gives 3.0', async () => {
       const path = `${KONTAKTE}${ids.person}.vcf`;
       for (const accept of ['text/vcard', 'text/vcard;version=3.0', 'text/vcard; version=3.0, text/x-vcard', '*/*']) {

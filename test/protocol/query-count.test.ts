@@ -3,8 +3,10 @@
 // server sends), and the 207 is written while the rows are still being read.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth } from '../support/basic-auth.js';
 import { builders } from '../support/builders.js';
-import { CR, D, parseMultistatus, propText } from '../support/multistatus.js';
+import { addAnnaAndBeat } from '../support/colleagues.js';
+import { C, CR, D, parseMultistatus, propText } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const BIG = 'anna.meier'; // sees all 5,000 contacts
@@ -180,6 +182,23 @@ describe('a 5,000-contact address book', () => {
     expect(await measureListing()).toBe(one);
   });
 
+  it('a PROPFIND Depth 1 of 5,000 members is written as it is produced, not buffered into one body', async () => {
+    const res = await fetch(dav.url + book(BIG), {
+      method: 'PROPFIND',
+      headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8', Authorization: basicAuth(BIG, await dav.passwordOf(BIG)) },
+      body: PROPFIND_LISTING,
+    });
+    expect(res.status).toBe(207);
+    expect(res.headers.get('content-length'), 'not buffered into one sized body').toBeNull();
+    const chunks: string[] = [];
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk).toString('utf8'));
+    const body = chunks.join('');
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks[0]!.length, 'the first chunk is a small part of the answer').toBeLessThan(body.length / 4);
+    const ms = await parseMultistatus(body);
+    expect(ms.hrefs).toHaveLength(5001);
+  });
+
   it('the first bytes of a 5,000-card sync-collection arrive while the server is still reading the rows', async () => {
     const pool = dav.db.pool;
     const res = await fetch(dav.url + book(BIG), {
@@ -187,7 +206,7 @@ describe('a 5,000-contact address book', () => {
       headers: {
         Depth: '1',
         'Content-Type': 'application/xml; charset=utf-8',
-        Authorization: `Basic ${Buffer.from(`${BIG}:${await dav.passwordOf(BIG)}`).toString('base64')}`,
+        Authorization: basicAuth(BIG, await dav.passwordOf(BIG)),
       },
       body: SYNC_INITIAL,
     });
@@ -218,5 +237,85 @@ describe('a 5,000-contact address book', () => {
     expect(propText(ms.responses.get(ms.hrefs[0]!), D('getetag'))).toMatch(/^"/);
     // Once the answer is complete, every connection is back in the pool.
     expect(pool.totalCount - pool.idleCount).toBe(0);
+  });
+});
+
+describe('a colleague’s shared calendar of 100 appointments', () => {
+  const SHARED = '/dav/calendars/anna.meier/termine-beat.keller/';
+  let dav: TestServer;
+  let counter: ReturnType<typeof queryCounter>;
+  let hrefs: string[];
+
+  const calendarMultiget = (hs: string[]) =>
+    `<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>${hs
+      .map((h) => `<D:href>${h}</D:href>`)
+      .join('')}</C:calendar-multiget>`;
+  // Outlook's default: VEVENT in a window, getetag only.
+  const calendarQuery = (start: string, end: string) =>
+    `<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${start}" end="${end}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
+
+  beforeAll(async () => {
+    dav = await startTestServer({
+      user: 'anna.meier',
+      seed: async (db) => {
+        const { beat } = await addAnnaAndBeat(db.pool);
+        await db.query(
+          `INSERT INTO brokerstar.appointment (subject, owner_id, starts_at, ends_at, time_zone)
+           SELECT 'Termin ' || g, $1, timestamptz '2026-12-01 09:00Z' + g * interval '1 day', timestamptz '2026-12-01 10:00Z' + g * interval '1 day', 'Europe/Zurich'
+             FROM generate_series(1, 100) g`,
+          [beat],
+        );
+      },
+    });
+    counter = queryCounter(dav.db.pool);
+    await dav.passwordOf('anna.meier');
+    const listing = await dav.propfind(SHARED, PROPFIND_LISTING, '1');
+    hrefs = listing.ms.hrefs.filter((h) => h !== SHARED);
+  }, 120_000);
+  afterAll(() => dav?.close());
+
+  it('calendar-multiget of 100 hrefs runs as many statements as one of 5: no lookup per href', async () => {
+    expect(hrefs).toHaveLength(100);
+    let answered = 0;
+    const many = await counter.measure(async () => {
+      const r = await dav.report(SHARED, calendarMultiget(hrefs), { depth: '1' });
+      expect(r.status).toBe(207);
+      answered = hrefs.filter((h) => propText(r.ms.responses.get(h), C('calendar-data'))?.startsWith('BEGIN:VCALENDAR')).length;
+    });
+    expect(answered).toBe(100);
+    const few = await counter.measure(async () => {
+      const r = await dav.report(SHARED, calendarMultiget(hrefs.slice(0, 5)), { depth: '1' });
+      expect(r.ms.hrefs).toEqual(hrefs.slice(0, 5));
+    });
+    expect(many.length, many.join('\n---\n')).toBe(few.length);
+    expect(many.length).toBeLessThanOrEqual(8);
+  });
+
+  it('hrefs in a multiget may be full URLs or percent-encoded, and hrefs outside the calendar are 404', async () => {
+    const [first, second] = hrefs as [string, string];
+    const full = `${dav.url}${first}`;
+    const encoded = second.replace('beat.keller', 'beat%2Ekeller');
+    const outside = ['/dav/calendars/anna.meier/termine/' + first.split('/').pop(), `${SHARED}nested/${first.split('/').pop()}`, `${SHARED}a%20b.ics`];
+    const r = await dav.report(SHARED, calendarMultiget([full, encoded, ...outside]), { depth: '1' });
+    expect(r.status).toBe(207);
+    expect(propText(r.ms.responses.get(full), D('getetag'))).toMatch(/^"/);
+    expect(propText(r.ms.responses.get(encoded), D('getetag'))).toMatch(/^"/);
+    for (const h of outside) expect(r.ms.responses.get(h)?.status, h).toBe('HTTP/1.1 404 Not Found');
+  });
+
+  it('calendar-query runs the same few statements for 100 matches as for 3', async () => {
+    let matched = 0;
+    const many = await counter.measure(async () => {
+      const r = await dav.report(SHARED, calendarQuery('20261201T000000Z', '20270401T000000Z'), { depth: '1' });
+      expect(r.status).toBe(207);
+      matched = r.ms.hrefs.length;
+    });
+    expect(matched).toBe(100);
+    const few = await counter.measure(async () => {
+      const r = await dav.report(SHARED, calendarQuery('20261202T000000Z', '20261205T000000Z'), { depth: '1' });
+      expect(r.ms.hrefs).toHaveLength(3);
+    });
+    expect(many.length, many.join('\n---\n')).toBe(few.length);
+    expect(many.length).toBeLessThanOrEqual(8);
   });
 });

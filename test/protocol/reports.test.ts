@@ -15,6 +15,7 @@ import {
   childNamed,
   childrenNamed,
   errorConditions,
+  parseXmlDocument,
   propText,
   type Multistatus,
   type Node,
@@ -49,6 +50,13 @@ const addressbookMultiget = (hrefs: readonly string[], prop = '<D:getetag/><CR:a
   `${XML_DECL}<CR:addressbook-multiget ${CARD_NS}><D:prop>${prop}</D:prop>${hrefs.map((h) => `<D:href>${h}</D:href>`).join('\n')}</CR:addressbook-multiget>`;
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
+
+/** The children of the DAV:error inside the response for `href` (the parsed map drops them). */
+async function responseErrorOf(xml: string, href: string): Promise<string[]> {
+  const root = await parseXmlDocument(xml);
+  const response = childrenNamed(root, D('response')).find((r) => childNamed(r, D('href'))?.text.trim() === href);
+  return childNamed(response, D('error'))?.children.map((c) => c.name) ?? [];
+}
 const membersOf = (ms: Multistatus) => sorted(ms.hrefs);
 
 function parseIcs(text: string | undefined): ICAL.Component {
@@ -643,6 +651,8 @@ describe('REPORTs', () => {
       for (const h of members) expect([card(id.hans), card(id.erika), card(id.company)]).toContain(h);
       expect(r.ms.responses.get(KONTAKTE)?.status).toBe('HTTP/1.1 507 Insufficient Storage');
       expect(r.ms.hrefs.at(-1)).toBe(KONTAKTE);
+      // RFC 6352 §8.6.1 / RFC 5323: the 507 says why.
+      expect(await responseErrorOf(r.text, KONTAKTE)).toEqual([D('number-of-matches-within-limits')]);
     });
 
     it('answers without 507 when the matches fit the limit', async () => {
@@ -717,6 +727,23 @@ describe('REPORTs', () => {
       expect(next.status).toBe(207);
       expect(next.ms.hrefs).toEqual([]);
       expect(next.ms.syncToken).toBe(first.ms.syncToken);
+    });
+
+    it('a DAV:limit that cuts the answer ends it with a 507 for the collection and DAV:number-of-matches-within-limits', async () => {
+      const limited = (token: string) => sync(token).replace('</D:sync-level>', '</D:sync-level><D:limit><D:nresults>2</D:nresults></D:limit>');
+      const r = await dav.report(KONTAKTE, limited(''), { depth: '0' });
+      expect(r.status).toBe(207);
+      expect(r.ms.hrefs.filter((h) => h !== KONTAKTE)).toHaveLength(2);
+      expect(r.ms.hrefs.at(-1)).toBe(KONTAKTE);
+      expect(r.ms.responses.get(KONTAKTE)?.status).toBe('HTTP/1.1 507 Insufficient Storage');
+      expect(await responseErrorOf(r.text, KONTAKTE)).toEqual([D('number-of-matches-within-limits')]);
+      // A limit the changes fit in: no 507, no error.
+      const rest = await dav.report(KONTAKTE, sync(r.ms.syncToken!).replace('</D:sync-level>', '</D:sync-level><D:limit><D:nresults>100000</D:nresults></D:limit>'), {
+        depth: '0',
+      });
+      expect(rest.status).toBe(207);
+      expect(rest.ms.responses.has(KONTAKTE)).toBe(false);
+      expect(await responseErrorOf(rest.text, KONTAKTE)).toEqual([]);
     });
 
     it('refuses an unknown token with 403 DAV:valid-sync-token', async () => {

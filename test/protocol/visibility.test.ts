@@ -5,7 +5,7 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
-import { C, CR, D, propText } from '../support/multistatus.js';
+import { C, CR, propText } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const cal = (user: string, slug: string) => `/dav/calendars/${user}/${slug}/`;
@@ -454,5 +454,105 @@ describe('visibility with privateAppointments: hidden', () => {
     expect(parse((await dav.request('GET', `${shared}${ids.brunoPrivateWithAnna}.ics`)).text).getFirstSubcomponent('vevent')!.getFirstPropertyValue('summary')).toBe(
       'Privat mit Anna',
     );
+  });
+});
+
+// Tasks and appointments name their customer (DESCRIPTION line and URL) only when every employee
+// may see the contact: their bodies are the same for every viewer, so a restricted or archived
+// customer's name must not travel with them, e.g. into a colleague's shared calendar.
+describe('customers named in tasks and appointments', () => {
+  let dav: TestServer;
+  let ids: { bruno: string; restricted: string; archived: string; open: string; brunoRestricted: string; brunoArchived: string; taskRestricted: string; taskArchived: string; annaOpen: string };
+  const shared = cal('anna.meier', 'termine-bruno.keller');
+  const aufgaben = cal('anna.meier', 'aufgaben');
+  const SECRET_NAMES = ['GEHEIM-EINGESCHRAENKT', 'K-R1', 'GEHEIM-ARCHIVIERT', 'K-A1'];
+  const urlOf = (contactId: string) => `urn:brokerstar:contact:${contactId}`;
+
+  beforeAll(async () => {
+    dav = await startTestServer({
+      user: 'anna.meier',
+      seed: async (db) => {
+        const b = builders(db.pool);
+        const anna = await b.addEmployee({ username: 'anna.meier' });
+        const bruno = await b.addEmployee({ username: 'bruno.keller' });
+        await b.addShare(bruno, anna);
+        const restricted = await b.addContact({ companyName: 'GEHEIM-EINGESCHRAENKT AG', customerNo: 'K-R1', restrictedTo: [bruno] });
+        const archived = await b.addContact({ firstName: 'Alois', lastName: 'GEHEIM-ARCHIVIERT', customerNo: 'K-A1', archived: true });
+        const open = await b.addContact({ companyName: 'Offen AG', customerNo: 'K-O1' });
+        ids = {
+          bruno,
+          restricted,
+          archived,
+          open,
+          brunoRestricted: await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-04T09:00:00Z', subject: 'Beratung', description: 'Police', contactId: restricted }),
+          brunoArchived: await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-05T09:00:00Z', subject: 'Nachfassen', contactId: archived }),
+          taskRestricted: await b.addTask({ assigneeId: anna, subject: 'Offerte', contactId: restricted }),
+          taskArchived: await b.addTask({ assigneeId: anna, subject: 'Rückruf', description: 'Dringend', contactId: archived }),
+          annaOpen: await b.addAppointment({ ownerId: anna, startsAt: '2026-12-06T09:00:00Z', subject: 'Offen', contactId: open }),
+        };
+      },
+    });
+  });
+  afterAll(() => dav?.close());
+
+  /** The item's one component: its DESCRIPTION (null when absent) and URL (null when absent). */
+  function customerFields(body: string): { description: string | null; url: string | null } {
+    const comp = parse(body).getAllSubcomponents().find((c) => c.name === 'vevent' || c.name === 'vtodo')!;
+    const d = comp.getFirstPropertyValue('description');
+    const u = comp.getFirstPropertyValue('url');
+    return { description: d == null ? null : String(d), url: u == null ? null : String(u) };
+  }
+
+  it('a restricted or archived customer is named nowhere: shared calendar, Aufgaben, every way in, and the owner’s own view', async () => {
+    const bodies: string[] = [];
+    const items = [`${shared}${ids.brunoRestricted}.ics`, `${shared}${ids.brunoArchived}.ics`, `${aufgaben}${ids.taskRestricted}.ics`, `${aufgaben}${ids.taskArchived}.ics`];
+    for (const h of items) {
+      const r = await dav.request('GET', h);
+      expect(r.status, h).toBe(200);
+      bodies.push(r.text);
+      expect(customerFields(r.text).url, `${h}: URL`).toBeNull();
+    }
+    expect(customerFields(bodies[0]!).description).toBe('Police');
+    expect(customerFields(bodies[1]!).description).toBeNull();
+    expect(customerFields(bodies[2]!).description).toBeNull();
+    expect(customerFields(bodies[3]!).description).toBe('Dringend');
+    const mg = await dav.report(shared, multiget('calendar', items.slice(0, 2)), { depth: '1' });
+    bodies.push(mg.text, (await dav.report(shared, QUERY_EVENTS, { depth: '1' })).text, (await dav.report(shared, SYNC_EVENTS, { depth: '1' })).text);
+    bodies.push((await dav.report(aufgaben, QUERY_TODOS, { depth: '1' })).text, (await dav.request('GET', shared)).text, (await dav.request('GET', aufgaben)).text);
+    // Bodies are the same for every viewer: Bruno, who may see the restricted contact, gets the same item.
+    const brunoOwn = await dav.request('GET', `${cal('bruno.keller', 'termine')}${ids.brunoRestricted}.ics`, { user: 'bruno.keller' });
+    expect(brunoOwn.text).toBe(bodies[0]);
+    for (const text of bodies) {
+      for (const secret of [...SECRET_NAMES, urlOf(ids.restricted), urlOf(ids.archived), 'Kunde:']) expect(text, secret).not.toContain(secret);
+    }
+    // A customer everyone may see is named, as text and as URL.
+    const open = customerFields((await dav.request('GET', `${cal('anna.meier', 'termine')}${ids.annaOpen}.ics`)).text);
+    expect(open).toEqual({ description: 'Kunde: Offen AG (K-O1)', url: urlOf(ids.open) });
+  });
+
+  it('lifting the restriction or the archiving names the customer again under a new ETag, and restoring them hides it again', async () => {
+    const event = `${shared}${ids.brunoRestricted}.ics`;
+    const task = `${aufgaben}${ids.taskArchived}.ics`;
+    const hidden = { event: await dav.request('GET', event), task: await dav.request('GET', task) };
+
+    await dav.db.query('DELETE FROM brokerstar.contact_restriction WHERE contact_id = $1', [ids.restricted]);
+    await dav.db.query('UPDATE brokerstar.contact SET is_archived = false WHERE id = $1', [ids.archived]);
+    const named = { event: await dav.request('GET', event), task: await dav.request('GET', task) };
+    expect(named.event.headers.get('etag')).not.toBe(hidden.event.headers.get('etag'));
+    expect(named.task.headers.get('etag')).not.toBe(hidden.task.headers.get('etag'));
+    expect(customerFields(named.event.text)).toEqual({ description: 'Police\n\nKunde: GEHEIM-EINGESCHRAENKT AG (K-R1)', url: urlOf(ids.restricted) });
+    expect(customerFields(named.task.text)).toEqual({ description: 'Dringend\n\nKunde: Alois GEHEIM-ARCHIVIERT (K-A1)', url: urlOf(ids.archived) });
+    // A client holding the old ETag is told the item changed.
+    expect((await dav.request('GET', event, { headers: { 'If-None-Match': hidden.event.headers.get('etag')! } })).status).toBe(200);
+
+    await dav.db.query('INSERT INTO brokerstar.contact_restriction (contact_id, employee_id) VALUES ($1, $2)', [ids.restricted, ids.bruno]);
+    await dav.db.query('UPDATE brokerstar.contact SET is_archived = true WHERE id = $1', [ids.archived]);
+    const again = { event: await dav.request('GET', event), task: await dav.request('GET', task) };
+    expect(again.event.headers.get('etag')).not.toBe(named.event.headers.get('etag'));
+    expect(again.task.headers.get('etag')).not.toBe(named.task.headers.get('etag'));
+    for (const r of [again.event, again.task]) {
+      expect(customerFields(r.text).url).toBeNull();
+      for (const secret of SECRET_NAMES) expect(r.text).not.toContain(secret);
+    }
   });
 });

@@ -1,7 +1,9 @@
 // What the Allow and DAV headers say (RFC 4918 §10.1, RFC 7231 §7.4.1): derived from the same
 // policy the handlers enforce, so a client is never offered a method that then fails.
 import type { Principal } from '../../storage/types.js';
+import type { DavContext } from '../context.js';
 import type { AccessPolicy } from '../policy.js';
+import { resolveExisting } from '../resolve.js';
 import { isObjectResource, type Resource } from '../resources.js';
 import { DAV } from '../xml/names.js';
 
@@ -17,4 +19,13 @@ export function allowedMethods(policy: AccessPolicy, user: Principal, r: Resourc
   const methods = [...READ_METHODS];
   if (isObjectResource(r) && policy.privileges(user, r).has(DAV.writeContent)) methods.push('PUT');
   return methods;
+}
+
+/**
+ * The Allow header for the request URL (OPTIONS, and 405 for unknown methods). 404 when nothing is
+ * there, a member that does not exist included: PUT there would be a create, which is refused.
+ */
+export async function allowHeaderFor(ctx: DavContext): Promise<string> {
+  const resource = await resolveExisting(ctx, ctx.path);
+  return allowedMethods(ctx.policy, ctx.user, resource).join(', ');
 }

@@ -7,7 +7,7 @@ import { propContextOf } from '../prop-context.js';
 import type { PropContext, PropTarget } from '../properties/registry.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { userCollections, resolvePath } from '../resolve.js';
-import { href, hrefOf, isCollectionResource, isObjectResource, type Resource } from '../resources.js';
+import { hrefOf, isCollectionResource, isObjectResource, type Resource } from '../resources.js';
 import { DAV } from '../xml/names.js';
 import { writeMultistatus, type DavResponse } from '../xml/multistatus.js';
 import { child, type XmlElement } from '../xml/parse.js';

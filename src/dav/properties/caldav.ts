@@ -2,7 +2,7 @@
 import { calendarTimezoneText } from '../../ical/calendar-timezone.js';
 import { href } from '../resources.js';
 import { CALDAV } from '../xml/names.js';
-import { defineProperty, hrefValue } from './registry.js';
+import { defineProperty, discoveredPrincipal, DISCOVERY, hrefValue } from './registry.js';
 
 const componentOf = (type: string) => (type === 'tasks' ? 'VTODO' : 'VEVENT');
 
@@ -10,15 +10,20 @@ export const caldavProperties = [
   defineProperty({
     name: CALDAV.calendarHomeSet,
     inAllprop: false,
-    on: ['principal'],
-    get: ({ resource: r }) => (r.kind === 'principal' ? hrefValue(href.calendarHome(r.principal)) : undefined),
+    on: DISCOVERY,
+    get: ({ resource: r }, ctx) => {
+      const p = discoveredPrincipal(r, ctx);
+      return p ? hrefValue(href.calendarHome(p)) : undefined;
+    },
   }),
   defineProperty({
     name: CALDAV.calendarUserAddressSet,
     inAllprop: false,
-    on: ['principal'],
-    get: ({ resource: r }) =>
-      r.kind === 'principal' ? hrefValue(`mailto:${r.principal.email}`, href.principal(r.principal)) : undefined,
+    on: DISCOVERY,
+    get: ({ resource: r }, ctx) => {
+      const p = discoveredPrincipal(r, ctx);
+      return p ? hrefValue(`mailto:${p.email}`, href.principal(p)) : undefined;
+    },
   }),
   defineProperty({
     name: CALDAV.calendarUserType,

@@ -1,7 +1,7 @@
 // RFC 6352 §6, §7 address book and principal properties.
 import { href } from '../resources.js';
 import { CARDDAV } from '../xml/names.js';
-import { defineProperty, hrefValue } from './registry.js';
+import { defineProperty, discoveredPrincipal, DISCOVERY, hrefValue } from './registry.js';
 
 /** Largest photo served, in bytes: photos are downscaled JPEGs, far below this. */
 export const MAX_IMAGE_SIZE = 256 * 1024;
@@ -10,8 +10,11 @@ export const carddavProperties = [
   defineProperty({
     name: CARDDAV.addressbookHomeSet,
     inAllprop: false,
-    on: ['principal'],
-    get: ({ resource: r }) => (r.kind === 'principal' ? hrefValue(href.addressbookHome(r.principal)) : undefined),
+    on: DISCOVERY,
+    get: ({ resource: r }, ctx) => {
+      const p = discoveredPrincipal(r, ctx);
+      return p ? hrefValue(href.addressbookHome(p)) : undefined;
+    },
   }),
   defineProperty({
     name: CARDDAV.addressbookDescription,

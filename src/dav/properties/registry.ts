@@ -81,4 +81,26 @@ export const COLLECTIONS: readonly ResourceKind[] = ['calendar', 'addressbook'];
 export const OBJECTS: readonly ResourceKind[] = ['calendar-object', 'address-object'];
 export const HOMES: readonly ResourceKind[] = ['calendar-home', 'addressbook-home'];
 
+/**
+ * Where discovery properties (principal-URL, the home sets, calendar-user-address-set) are
+ * answered: the principal for itself, and the roots and homes for the logged-in user, so a client
+ * that asks the URL it was given (DAVx5, Thunderbird and iOS probe `/` first) finds them at once.
+ */
+export const DISCOVERY: readonly ResourceKind[] = ['root', 'principal', 'calendar-home', 'addressbook-home'];
+
+/** The principal a discovery property describes on `r`, or undefined where it is not answered. */
+export function discoveredPrincipal(r: Resource, ctx: PropContext): Principal | undefined {
+  switch (r.kind) {
+    case 'principal':
+      return r.principal;
+    case 'root':
+      return ctx.user;
+    case 'calendar-home':
+    case 'addressbook-home':
+      return r.home;
+    default:
+      return undefined;
+  }
+}
+
 export const hrefValue = (...hrefs: string[]): XmlValue => ({ children: hrefs.map((h) => ({ name: '{DAV:}href' as ClarkName, text: h })) });

@@ -1,7 +1,7 @@
 // RFC 4918 §15 live properties, plus RFC 5397 current-user-principal.
 import { href, type Resource } from '../resources.js';
 import { CALDAV, CARDDAV, DAV } from '../xml/names.js';
-import { ALL_KINDS, defineProperty, hrefValue, OBJECTS, type XmlValue } from './registry.js';
+import { ALL_KINDS, defineProperty, discoveredPrincipal, DISCOVERY, hrefValue, OBJECTS, type XmlValue } from './registry.js';
 
 function resourcetype(r: Resource): XmlValue {
   switch (r.kind) {
@@ -84,8 +84,11 @@ export const webdavProperties = [
   defineProperty({
     name: DAV.principalURL,
     inAllprop: false,
-    on: ['principal'],
-    get: ({ resource: r }) => (r.kind === 'principal' ? hrefValue(href.principal(r.principal)) : undefined),
+    on: DISCOVERY,
+    get: ({ resource: r }, ctx) => {
+      const p = discoveredPrincipal(r, ctx);
+      return p ? hrefValue(href.principal(p)) : undefined;
+    },
   }),
   defineProperty({
     name: DAV.principalCollectionSet,

@@ -10,6 +10,7 @@ import type { DavResponse } from '../xml/multistatus.js';
 import { child, textOf } from '../xml/parse.js';
 import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
 import { propsOf, reportPropRequest, requireChild } from './prop-request.js';
+import { truncatedResponse } from './truncated.js';
 import { defineReport } from './types.js';
 
 interface AddressbookQueryRequest {
@@ -48,7 +49,7 @@ export const addressbookQuery = defineReport<AddressbookQueryRequest>({
       for await (const object of objects) {
         if (filtering && !matches(req.filter, object.body)) continue;
         if (req.limit !== undefined && n >= req.limit) {
-          yield { href: href.collection(c), status: 507 };
+          yield truncatedResponse(c);
           return;
         }
         n++;

@@ -1,10 +1,9 @@
 // calendar-multiget (RFC 4791 §7.9) and addressbook-multiget (RFC 6352 §8.7): one factory, one
 // store query per request. Depth is ignored (Outlook and Thunderbird send 1, DAVx5 0 or none).
 import { badRequest } from '../errors.js';
-import type { PropContext } from '../properties/registry.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
-import { resolvePath } from '../resolve.js';
-import { isCollectionResource, isObjectResource, pathOfHref, type Resource } from '../resources.js';
+import { memberNameIn } from '../resolve.js';
+import { isCollectionResource, isObjectResource, type ObjectResource } from '../resources.js';
 import { CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { childrenNamed, textOf } from '../xml/parse.js';
@@ -34,14 +33,15 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
       const collection = isCollectionResource(target) || isObjectResource(target) ? target.collection : undefined;
       if (!collection) throw badRequest('multiget needs a collection');
       await pctx.state(collection);
-      // Resolve every href; only members of this collection can be found.
-      const wanted: { href: string; resource?: Resource }[] = [];
-      for (const h of req.hrefs) {
-        const resource = await resolvePath(ctx, pathOfHref(h)).catch(() => undefined);
-        const inCollection = resource && isObjectResource(resource) && resource.collection.key === collection.key;
-        wanted.push({ href: h, resource: inCollection ? resource : undefined });
-      }
-      const names = wanted.flatMap((w) => (w.resource && isObjectResource(w.resource) ? [w.resource.name] : []));
+      // Only members of this collection can be found: each href is matched against the
+      // collection's own path, so 100 hrefs cost no lookup each (a colleague's calendar would).
+      const kindOfMember = collection.type === 'contacts' ? 'address-object' : 'calendar-object';
+      const wanted = req.hrefs.map((h) => {
+        const name = memberNameIn(collection, h);
+        const resource: ObjectResource | undefined = name === undefined ? undefined : { kind: kindOfMember, collection, name };
+        return { href: h, resource };
+      });
+      const names = wanted.flatMap((w) => (w.resource ? [w.resource.name] : []));
       const props = propsOf(req.props);
       const objects = await ctx.store.getObjects(collection, names, {
         withBody: wantsData(props),
@@ -51,7 +51,7 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
       async function* responses(): AsyncIterable<DavResponse> {
         for (const w of wanted) {
           const r = w.resource;
-          const object = r && isObjectResource(r) ? objects.get(r.name) : undefined;
+          const object = r ? objects.get(r.name) : undefined;
           if (!r || !object) {
             yield { href: w.href, status: 404 };
             continue;

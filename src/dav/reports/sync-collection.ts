@@ -10,6 +10,7 @@ import type { DavResponse } from '../xml/multistatus.js';
 import { child, textOf } from '../xml/parse.js';
 import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
 import { propsOf, reportPropRequest } from './prop-request.js';
+import { truncatedResponse } from './truncated.js';
 import { defineReport } from './types.js';
 
 interface SyncRequest {
@@ -69,7 +70,7 @@ export const syncCollection = defineReport<SyncRequest>({
         yield { href: href.object(c, name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
       }
       // RFC 6578 §3.6: a truncated answer carries a 507 response for the collection itself.
-      if (changes.truncated) yield { href: href.collection(c), status: 507 };
+      if (changes.truncated) yield truncatedResponse(c);
     }
     return { responses: responses(), syncToken: changes.syncToken };
   },

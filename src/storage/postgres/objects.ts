@@ -20,14 +20,28 @@ export interface ObjectQuery {
   readonly bodyUnless?: string;
 }
 
+/** The vCard 4.0 form is served: the client asked for it and the contact has one (b.body_v4). */
+const wantsV4 = (opts: ObjectOptions) => opts.vcardVersion === '4.0';
+
+/**
+ * The strong ETag of a contact's vCard 4.0 form, derived from the stored (3.0) one: another
+ * representation needs another ETag (RFC 9110 §8.8.3), and both change together since they are
+ * rendered from the same record at the same time. SQL over the stored ETag column.
+ */
+const VCARD4_ETAG = (etag: string) => `left(${etag}, -1) || '-v4"'`;
+
 /** Busy blocks come from the entity's busy views in the viewer's language. */
 function columns(opts: ObjectOptions, bodyUnless?: string): string {
-  const stored = opts.vcardVersion === '4.0' ? `coalesce(b.body_v4, b.body)` : 'b.body';
+  const v4 = wantsV4(opts);
+  const stored = v4 ? `coalesce(b.body_v4, b.body)` : 'b.body';
   const body = bodyUnless ? `CASE WHEN ${bodyUnless} THEN NULL ELSE ${stored} END` : stored;
+  // ETag and size belong to the representation served, 4.0 included (getcontentlength, 304s).
+  const etag = v4 ? `CASE WHEN b.body_v4 IS NULL THEN e.etag ELSE ${VCARD4_ETAG('e.etag')} END` : 'e.etag';
+  const size = v4 ? `CASE WHEN b.body_v4 IS NULL THEN e.size ELSE octet_length(b.body_v4) END` : 'e.size';
   return `m.name, m.seq, m.etag IS NULL AS removed,
-    CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
+    CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE ${etag} END AS etag,
     CASE WHEN m.view = 'busy' THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END AS last_modified,
-    CASE WHEN m.view = 'busy' THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE e.size END AS size
+    CASE WHEN m.view = 'busy' THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE ${size} END AS size
     ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN b.busy_bodies ->> :lang::text ELSE ${body} END AS body` : ''}`;
 }
 
@@ -35,7 +49,7 @@ export function objectSql(c: Collection, opts: ObjectOptions, q: ObjectQuery): {
   const sql = `SELECT ${columns(opts, q.bodyUnless)}${q.exactColumn ? `, ${q.exactColumn} AS exact` : ''}
       FROM dav.member m
       ${q.includeRemoved ? 'LEFT ' : ''}JOIN dav.entity e ON e.kind = m.entity_kind AND e.id = m.entity_id
-      ${opts.withBody ? 'LEFT JOIN dav.entity_body b ON b.kind = e.kind AND b.id = e.id' : ''}
+      ${opts.withBody || wantsV4(opts) ? 'LEFT JOIN dav.entity_body b ON b.kind = e.kind AND b.id = e.id' : ''}
      WHERE m.collection = :collection ${q.includeRemoved ? '' : 'AND m.etag IS NOT NULL'} ${q.where ? `AND ${q.where}` : ''}
      ORDER BY ${q.orderBy ?? 'm.entity_id'}
      ${q.limit !== undefined ? `LIMIT ${Math.floor(q.limit)}` : ''}`;
