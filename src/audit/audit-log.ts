@@ -1,6 +1,7 @@
 // The audit log (dav.audit_log): accepted client writes with their field changes, and every
-// refusal with its reason; read back by `brokerstar-dav audit`.
-import type { Request } from 'express';
+// refusal with its reason (the message key, plus what the rule saw where a handler noted it);
+// read back by `brokerstar-dav audit`.
+import type { Request, Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { Queryable } from '../storage/postgres/queryable.js';
 
@@ -27,6 +28,33 @@ export interface AuditRow extends AuditEntry {
   readonly at: Date;
 }
 
+/** Where a handler leaves a refusal's detail for the error middleware's audit entry (per request). */
+const DETAIL = 'auditRefusalDetail';
+
+/**
+ * Adds what a rule saw (e.g. "RRULE FREQ=DAILY instead of FREQ=WEEKLY") to the audit reason of the
+ * refusal this request is about to get: the error middleware only knows the message key.
+ */
+export function noteRefusalDetail(res: Response, detail: string): void {
+  res.locals[DETAIL] = detail;
+}
+
+/**
+ * A path with its percent-escapes decoded segment by segment, and no query: the resource as a
+ * person reads it, the same for accepted writes (built hrefs) and refusals (the request URL).
+ */
+export function decodedPath(url: string): string {
+  const path = url.split('?')[0] ?? url;
+  try {
+    return path
+      .split('/')
+      .map((s) => decodeURIComponent(s))
+      .join('/');
+  } catch {
+    return path; // not valid percent-encoding: kept as sent
+  }
+}
+
 export class AuditLog {
   constructor(
     private readonly db: Queryable,
@@ -37,21 +65,22 @@ export class AuditLog {
     await db.query(
       `INSERT INTO dav.audit_log (employee_id, username, user_agent, method, resource, outcome, status, reason, changes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [e.employeeId, e.username, e.userAgent?.slice(0, 500) ?? null, e.method, e.resource, e.outcome, e.status, e.reason, e.changes ? JSON.stringify(e.changes) : null],
+      [e.employeeId, e.username, e.userAgent?.slice(0, 500) ?? null, e.method, decodedPath(e.resource), e.outcome, e.status, e.reason, e.changes ? JSON.stringify(e.changes) : null],
     );
   }
 
   /** For the error middleware: a refusal is logged without delaying the answer. */
   refusal(req: Request, status: number, reason: string): void {
+    const detail: unknown = req.res?.locals[DETAIL];
     this.record({
       employeeId: req.login?.employeeId ?? null,
       username: req.login?.username ?? null,
       userAgent: req.headers['user-agent'] ?? null,
       method: req.method,
-      resource: req.originalUrl.split('?')[0] ?? req.originalUrl,
+      resource: req.originalUrl,
       outcome: 'refused',
       status,
-      reason,
+      reason: typeof detail === 'string' ? `${reason}: ${detail}` : reason,
     }).catch((err: unknown) => this.log.error({ err }, 'audit log write failed'));
   }
 

@@ -1,6 +1,6 @@
 // The one error type DAV handlers throw. `condition` becomes the child of <DAV:error> (RFC 4918
 // §16); the message is for the log, `messageKey` selects the sentence users see (http/errors.ts).
-import { CALDAV, CARDDAV, DAV, type ClarkName } from './xml/names.js';
+import { BS, CALDAV, CARDDAV, DAV, type ClarkName } from './xml/names.js';
 import type { XmlNode } from './xml/write.js';
 
 export type DavStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 423 | 429 | 500 | 501 | 503 | 507;
@@ -63,3 +63,24 @@ export const supportedAddressData = (why: string) =>
   new DavError(403, `unsupported address data: ${why}`, cond(CARDDAV.supportedAddressData));
 export const preconditionFailed = (why: string) => new DavError(412, why);
 export const payloadTooLarge = (limit: number) => new DavError(413, `request body larger than ${limit} bytes`);
+
+// Write preconditions that are no question of privileges (design.md §4: every refusal names its
+// precondition). They carry no DAV:need-privileges: RFC 3744 §7.1.1 means "the user lacks a
+// privilege", which would be false here, and DAVx5 reads that element only on a 403 (it ignores a
+// 412 and re-downloads the item; a 413 or 415 fails the upload whatever the body says).
+// Where the RFCs name an element it is used; otherwise one in the project's namespace.
+
+/** If-Match names a version that is not the current one (RFC 7232 §3.1; no RFC element). */
+export const staleVersion = (why: string) =>
+  new DavError(412, why, cond(BS.staleVersion), { messageKey: 'stale' });
+/** If-None-Match: * on an item that exists (RFC 7232 §3.2; no RFC element): a create. */
+export const alreadyExists = () =>
+  new DavError(412, 'the item already exists', cond(BS.alreadyExists), { messageKey: 'exists' });
+/** A PUT body whose Content-Type is not iCalendar / vCard (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1). */
+export const unsupportedObjectType = (why: string, carddav: boolean) =>
+  new DavError(415, why, cond(carddav ? CARDDAV.supportedAddressData : CALDAV.supportedCalendarData), {
+    messageKey: 'wrong-content-type',
+  });
+/** A PUT body over the published max-resource-size (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1). */
+export const objectTooLarge = (why: string, carddav: boolean) =>
+  new DavError(413, why, cond(carddav ? CARDDAV.maxResourceSize : CALDAV.maxResourceSize), { messageKey: 'too-large' });

@@ -37,9 +37,12 @@ import {
 } from './ical-input.js';
 import { ServedSeries } from './occurrences.js';
 import { moveKeepsRule, sameRule, sentRule } from './recurrence-rule.js';
-import { cutAt150 } from './truncate.js';
+import { cutAt150, singleLine } from './truncate.js';
 
 const FULL = { kind: 'full' } as const;
+
+/** Floating and DATE values of a body are read in the appointment's zone. */
+const readerFor = (a: AppointmentRecord) => new TimeReader(zoneOrUtc(a.timeZone) ?? 'UTC');
 
 /** What BrokerStar serves for a record, parsed: the baseline a body is compared with. */
 function served(a: AppointmentRecord, opts: RenderOptions, now: Date): ObjectParts & { cal: Component } {
@@ -102,26 +105,38 @@ function withoutCustomer(text: string, a: AppointmentRecord): string {
   return lines.join('\n').replace(/\s+$/u, '');
 }
 
-/** SUMMARY (missing = unchanged), LOCATION and DESCRIPTION (missing = cleared), cut and marked. */
+/**
+ * SUMMARY or LOCATION as the client sent it, when it says something else than is served: on one
+ * line (varchar(150) columns; BrokerStar's own text, line breaks and all, sent back unchanged
+ * stays as it is) and cut at 150. `full` is the one-line text before the cut.
+ */
+function editedLine(sent: string, served: string): { full: string; text: string; cut: boolean } | undefined {
+  if (sent === served) return undefined;
+  const full = singleLine(sent);
+  return { full, ...cutAt150(full) };
+}
+
+/**
+ * SUMMARY (missing or empty = unchanged: a subject is never blanked), LOCATION and DESCRIPTION
+ * (missing = cleared); subject and location on one line, cut and marked.
+ */
 function textFields(a: AppointmentRecord, master: Component, base: Component): TextResult {
   const fields: TextResult['fields'] = {};
   const full: FullText[] = [];
 
-  const summary = textOf(master, 'summary');
-  if (summary !== undefined) {
-    const s = cutAt150(summary);
-    if (s.cut) full.push({ marker: FULL_SUBJECT_MARKER, text: summary });
-    if (s.text !== (textOf(base, 'summary') ?? '')) fields.subject = s.text;
+  const sentSummary = textOf(master, 'summary');
+  const summary = sentSummary === undefined ? undefined : editedLine(sentSummary, textOf(base, 'summary') ?? '');
+  if (summary && summary.text !== '') {
+    if (summary.cut) full.push({ marker: FULL_SUBJECT_MARKER, text: summary.full });
+    if (summary.text !== (textOf(base, 'summary') ?? '')) fields.subject = summary.text;
   }
 
-  const location = orNull(textOf(master, 'location'));
-  let kept: string | null = null;
-  if (location !== null) {
-    const l = cutAt150(location);
-    if (l.cut) full.push({ marker: FULL_LOCATION_MARKER, text: location });
-    kept = orNull(l.text);
+  // A missing LOCATION clears it, like an empty one.
+  const location = editedLine(textOf(master, 'location') ?? '', textOf(base, 'location') ?? '');
+  if (location) {
+    if (location.cut) full.push({ marker: FULL_LOCATION_MARKER, text: location.full });
+    if (orNull(location.text) !== orNull(textOf(base, 'location'))) fields.location = orNull(location.text);
   }
-  if (kept !== orNull(textOf(base, 'location'))) fields.location = kept;
 
   const sent = withoutCustomer(textOf(master, 'description') ?? '', a);
   const description = orNull(withFullTexts(sent, full));
@@ -142,11 +157,15 @@ function timeFields(a: AppointmentRecord, master: Component, series: ServedSerie
   return out;
 }
 
-/** A series keeps its rule: a changed RRULE, or a start moved off the rule's days, is refused. */
-function checkRecurrence(a: AppointmentRecord, master: Component, reader: TimeReader): Refusal | undefined {
+/**
+ * A series keeps its rule: an RRULE with other occurrences from the served DTSTART, or a start
+ * moved off the rule's days, is refused. `servedMaster` is the master as BrokerStar serves it.
+ */
+function checkRecurrence(a: AppointmentRecord, master: Component, servedMaster: Component, reader: TimeReader): Refusal | undefined {
   if (!a.recurrenceRule) return undefined;
   const rule = sentRule(master);
-  if (rule && !sameRule(a.recurrenceRule, rule)) {
+  const dtstart = servedMaster.getFirstProperty('dtstart');
+  if (rule && (!dtstart || !sameRule(a.recurrenceRule, rule, dtstart, reader))) {
     return refuse('change-recurrence', `RRULE ${rule.toString()} instead of ${a.recurrenceRule}`);
   }
   const start = readSpan(master, reader).start;
@@ -251,16 +270,16 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
   const cal = parseCalendar(body);
   const parts = objectParts(cal, 'vevent', uidOf('appointment', a.id));
   if ('rule' in parts) return refuse(parts.rule, parts.detail);
-  const reader = new TimeReader(zoneOrUtc(a.timeZone) ?? 'UTC');
+  const reader = readerFor(a);
   checkTimes(parts, reader);
   const events = [parts.master, ...parts.overrides];
   const refusal = checkParticipants(a, events) ?? checkPrivacy(a, events);
   if (refusal) return refusal;
 
-  const recurrence = checkRecurrence(a, parts.master, reader);
+  const base = served(a, opts, now);
+  const recurrence = checkRecurrence(a, parts.master, base.master, reader);
   if (recurrence) return recurrence;
 
-  const base = served(a, opts, now);
   const series = new ServedSeries(base.master, base.overrides, reader);
   const text = textFields(a, parts.master, base.master);
   const movesMade = moves(a, parts.overrides, series, reader);
@@ -269,6 +288,11 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
     ...timeFields(a, parts.master, series, reader),
     exceptions: movesMade.map((m) => m.moved),
   };
+  // Served as a single appointment because BrokerStar's rule is unreadable: moving it would move a
+  // series BrokerStar still holds, so its times stay BrokerStar's business (texts may change).
+  if (a.unreadableRule !== undefined && (patch.startsAt !== undefined || patch.endsAt !== undefined || patch.allDay !== undefined)) {
+    return refuse('change-recurrence', `the times of a series whose rule is unreadable (${a.unreadableRule}) are changed in BrokerStar`);
+  }
   const after = served(applyAppointmentPatch(withSeriesShift(a, patch), patch), opts, now).cal;
   return {
     ok: true,
@@ -291,4 +315,12 @@ export function decideAppointmentEdit(
     return refuse('not-owner', `appointment ${stored.id} belongs to employee ${stored.owner.id}, not ${user.id}`);
   }
   return refusingInvalidData(() => decide(stored, body, opts, now));
+}
+
+/**
+ * Whether a version of `a` the server rendered says the same as the body the owner PUT: the
+ * check behind `storedDiffers`, made again on what the change pump actually rendered.
+ */
+export function appointmentMatchesBody(a: AppointmentRecord, rendered: string, body: string): boolean {
+  return sameContent(parseCalendar(rendered), parseCalendar(body), readerFor(a));
 }

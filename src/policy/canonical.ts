@@ -34,6 +34,16 @@ const ADDRESS_PROPERTIES: ReadonlySet<string> = new Set(['organizer', 'attendee'
 /** One entry per value: `EXDATE:a,b` says the same as two EXDATE lines. */
 const SPLIT_PROPERTIES: ReadonlySet<string> = new Set(['exdate', 'rdate']);
 
+/** A rule's parts upper-cased and sorted: the same spelling up to order and case. */
+export function canonicalRecur(r: ICAL.Recur): string {
+  return r
+    .toString()
+    .split(';')
+    .map((part) => part.toUpperCase())
+    .sort()
+    .join(';');
+}
+
 function canonicalValue(p: Property, v: unknown, reader: TimeReader): string {
   const tzid = p.getParameter('tzid');
   if (v instanceof ICAL.Time) return v.isDate ? `D${v.toString()}` : `T${reader.ms(v, typeof tzid === 'string' ? tzid : null)}`;
@@ -42,14 +52,7 @@ function canonicalValue(p: Property, v: unknown, reader: TimeReader): string {
     return `P${reader.ms(v.start, typeof tzid === 'string' ? tzid : null)}/${reader.ms(end, typeof tzid === 'string' ? tzid : null)}`;
   }
   if (v instanceof ICAL.Duration) return `S${v.toSeconds()}`;
-  if (v instanceof ICAL.Recur) {
-    return `R${v
-      .toString()
-      .split(';')
-      .map((part) => part.toUpperCase())
-      .sort()
-      .join(';')}`;
-  }
+  if (v instanceof ICAL.Recur) return `R${canonicalRecur(v)}`;
   if (typeof v === 'string') return ADDRESS_PROPERTIES.has(p.name) ? `A${normalizeAddress(v)}` : `V${v.replace(/\r\n?/g, '\n')}`;
   return `J${JSON.stringify(v)}`;
 }

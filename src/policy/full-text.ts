@@ -1,5 +1,6 @@
 // Keeping the full text of a subject or location cut at 150 characters (design.md §2): one marked
 // line per field at the top of the description, where BrokerStar users see it.
+import { singleLine } from './truncate.js';
 
 /** Starts the description line that holds the full subject of an appointment whose SUBJECT was cut. */
 export const FULL_SUBJECT_MARKER = 'Vollständiger Betreff: ';
@@ -14,9 +15,9 @@ export interface FullText {
   readonly text: string;
 }
 
-/** One line: line breaks inside a subject become spaces, the only change made to the full text. */
+/** One line: the full text as it went into the cut (line breaks as spaces), without outer blanks. */
 export function markerLine(f: FullText): string {
-  return `${f.marker}${f.text.replace(/\s*\n\s*/g, ' ').trim()}`;
+  return `${f.marker}${singleLine(f.text).trim()}`;
 }
 
 const markerOf = (line: string) => MARKERS.find((m) => line.startsWith(m));

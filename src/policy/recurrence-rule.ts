@@ -1,55 +1,64 @@
 // A series' recurrence is BrokerStar's (design.md §4: times, not structure): a PUT that changes the
 // RRULE, or moves the series' start off the days or hours its rule names, is refused rather than
-// stored as a rule that contradicts its own start and exceptions.
+// stored as a rule that contradicts its own start and exceptions. "Changes" means other occurrences,
+// not another spelling: Outlook CalDav Synchronizer rebuilds every RRULE from Outlook's pattern
+// (EventEntityMapper.MapRecurrance1To2: WEEKLY always with BYDAY, MONTHLY with BYMONTHDAY, YEARLY
+// with BYMONTHDAY and BYMONTH, an end as COUNT), so rules are compared by what they produce.
 import ICAL from 'ical.js';
-import type { Component } from './ical-input.js';
+import { forEachOccurrence } from '../dav/filters/recurrence.js';
+import { DAY } from '../dav/filters/zones.js';
+import { canonicalRecur } from './canonical.js';
+import type { Component, Property, TimeReader } from './ical-input.js';
 
 const DATE_PARTS = ['BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYYEARDAY', 'BYWEEKNO', 'BYSETPOS'];
 const TIME_PARTS = ['BYHOUR', 'BYMINUTE', 'BYSECOND'];
-const DAY_MS = 86_400_000;
 
-interface RuleShape {
-  readonly freq: string;
-  readonly interval: number;
-  readonly count: number | null;
-  readonly until: number | null;
-  readonly parts: Record<string, string>;
-  readonly wkst: number;
+/** An unbounded rule is compared up to this many instances or years, whichever comes first. */
+const OPEN_INSTANCES = 1_000;
+const OPEN_YEARS = 10;
+/** A bounded one (COUNT or UNTIL) to its end, up to this many instances (below the expansion's cap). */
+const BOUNDED_INSTANCES = 5_000;
+
+const bounded = (r: ICAL.Recur) => Boolean(r.count || r.until);
+
+/**
+ * The instants of the rule's instances from `dtstart` (DTSTART included, RFC 5545 §3.8.5.3) up to
+ * the comparison horizon; undefined when the expansion gave up (a rule ical.js cannot iterate).
+ */
+function instants(rule: ICAL.Recur, dtstart: Property, reader: TimeReader): number[] | undefined {
+  const max = bounded(rule) ? BOUNDED_INSTANCES : OPEN_INSTANCES;
+  const series = new ICAL.Component('vevent');
+  series.addPropertyWithValue('rrule', rule.clone()); // the iterator must not touch the caller's rule
+  const out: number[] = [];
+  let until = Number.POSITIVE_INFINITY;
+  const result = forEachOccurrence(series, dtstart, reader.clock, {}, (o) => {
+    if (out.length === 0 && !bounded(rule)) until = o.startMs + OPEN_YEARS * 365.25 * DAY;
+    if (out.length >= max || o.startMs > until) return true;
+    out.push(o.startMs);
+    return false;
+  });
+  return result === 'capped' ? undefined : out;
 }
 
-function shape(r: ICAL.Recur): RuleShape {
-  const parts: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r.parts ?? {})) {
-    parts[k.toUpperCase()] = (Array.isArray(v) ? [...v] : [v]).map(String).sort().join(',');
-  }
-  return {
-    freq: r.freq,
-    interval: r.interval || 1,
-    count: r.count ?? null,
-    until: r.until ? r.until.toJSDate().getTime() : null,
-    parts,
-    wkst: r.wkst ?? ICAL.Time.MONDAY,
-  };
-}
-
-/** Same rule, whatever the spelling: part order, defaults, and UNTIL as a date or a UTC time. */
-export function sameRule(stored: string, sent: ICAL.Recur): boolean {
-  let a: RuleShape;
+/**
+ * Same series, whatever the spelling: both rules produce the same instances from the stored
+ * DTSTART (`dtstart`, as served, so in the appointment's zone), and both end or neither does.
+ * Unbounded rules are compared over a horizon (OPEN_INSTANCES / OPEN_YEARS), bounded ones to
+ * their end. A stored rule that does not parse, or one ical.js cannot expand, is never the same
+ * as a different spelling.
+ */
+export function sameRule(stored: string, sent: ICAL.Recur, dtstart: Property, reader: TimeReader): boolean {
+  let rule: ICAL.Recur;
   try {
-    a = shape(ICAL.Recur.fromString(stored));
+    rule = ICAL.Recur.fromString(stored);
   } catch {
     return false;
   }
-  const b = shape(sent);
-  const untilSame = a.until === b.until || (a.until !== null && b.until !== null && Math.abs(a.until - b.until) < DAY_MS);
-  return (
-    a.freq === b.freq &&
-    a.interval === b.interval &&
-    a.count === b.count &&
-    untilSame &&
-    a.wkst === b.wkst &&
-    JSON.stringify(a.parts) === JSON.stringify(b.parts)
-  );
+  if (canonicalRecur(rule) === canonicalRecur(sent)) return true;
+  if (bounded(rule) !== bounded(sent)) return false;
+  const a = instants(rule, dtstart, reader);
+  const b = instants(sent, dtstart, reader);
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((ms, i) => ms === b[i]);
 }
 
 /** The RRULE a client sent on the master, if any (a client that drops it changes nothing). */

@@ -18,6 +18,9 @@ import {
   type Component,
 } from './ical-input.js';
 
+/** Floating and DATE values of a body are read in the assignee's zone. */
+const readerFor = (t: TaskRecord) => new TimeReader(zoneOrUtc(t.assignee.timeZone) ?? 'UTC');
+
 /** What the body says about the fields a client may change; undefined = not sent = unchanged. */
 interface TaskInput {
   readonly status: string | undefined;
@@ -104,7 +107,7 @@ function decide(t: TaskRecord, body: string, user: { email: string }, opts: Rend
   if ('rule' in parts) return refuse(parts.rule, parts.detail);
   const refusal = checkAssignee(user, [parts.master, ...parts.overrides]);
   if (refusal) return refusal;
-  const reader = new TimeReader(zoneOrUtc(t.assignee.timeZone) ?? 'UTC');
+  const reader = readerFor(t);
   const patch = patchOf(t, readInput(parts.master, reader), now);
   const after = parseCalendar(renderTask(applyTaskPatch(t, patch), { lastModified: now, sequence: 0 }, opts));
   return {
@@ -128,4 +131,12 @@ export function decideTaskEdit(
     return refuse('not-owner', `task ${stored.id} is assigned to employee ${stored.assignee.id}, not ${user.id}`);
   }
   return refusingInvalidData(() => decide(stored, body, user, opts, now));
+}
+
+/**
+ * Whether a version of `t` the server rendered says the same as the body the assignee PUT: the
+ * check behind `storedDiffers`, made again on what the change pump actually rendered.
+ */
+export function taskMatchesBody(t: TaskRecord, rendered: string, body: string): boolean {
+  return sameContent(parseCalendar(rendered), parseCalendar(body), readerFor(t));
 }

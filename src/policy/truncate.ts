@@ -12,6 +12,15 @@ export function codePointLength(text: string): number {
 }
 
 /**
+ * Subject and location are one line in BrokerStar: a run of CR/LF (with the blanks around it)
+ * becomes one space, and a text that had line breaks loses its outer blanks. Text without line
+ * breaks is returned as is, so a stored value sent back unchanged stays unchanged.
+ */
+export function singleLine(text: string): string {
+  return /[\r\n]/.test(text) ? text.replace(/\s*[\r\n]+\s*/g, ' ').trim() : text;
+}
+
+/**
  * `text` unchanged when it has at most `max` code points; otherwise the longest prefix of whole
  * grapheme clusters (a surrogate pair, `e` + U+0301, a ZWJ family, a flag's two regional
  * indicators) with at most `max` code points. A single cluster longer than `max` yields ''.

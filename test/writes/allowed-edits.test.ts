@@ -1,8 +1,8 @@
 // Every allowed row of design.md §4 over real HTTP: the owner moves and retitles an appointment
-// (timed, all-day and back, one occurrence, the whole series), the assignee completes, reopens and
-// advances a task. Each PUT must change exactly the intended BrokerStar columns in one transaction,
-// answer 204 with the ETag of the stored version when that equals the body and without ETag when
-// it does not, and a later GET must serve the stored version.
+// (timed, all-day and back, one occurrence, the whole series, Outlook's rebuilt series), the
+// assignee completes, reopens and advances a task. Each PUT must change exactly the intended
+// BrokerStar columns in one transaction, answer 204 with the ETag of the stored version when that
+// equals the body and without ETag when it does not, and a later GET must serve the stored version.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskRecord } from '../../src/storage/records.js';
@@ -128,6 +128,10 @@ describe('allowed edits (design.md §4)', () => {
         ids.weekday = await b.addAppointment({
           ownerId: ids.anna!, startsAt: '2026-12-07T08:00:00Z', subject: 'Wochenrapport Montag', recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=10',
           exceptions: [{ originalStart: '2026-12-14T08:00:00Z', startsAt: '2026-12-14T10:00:00Z' }, { originalStart: '2026-12-21T08:00:00Z' }],
+        });
+        // Mondays 09:00 from 7 December, to 8 February (ten), without BYDAY: as BrokerStar may store it.
+        ids.outlookSeries = await b.addAppointment({
+          ownerId: ids.anna!, startsAt: '2026-12-07T08:00:00Z', subject: 'Wochenrapport Ost', recurrenceRule: 'FREQ=WEEKLY;UNTIL=20270208T235959Z',
         });
         ids.complete = await b.addTask({ assigneeId: ids.anna!, subject: 'Offerte senden', contactId: ids.contact, dueAt: '2026-12-03T16:00:00Z' });
         ids.reopen = await b.addTask({ assigneeId: ids.anna!, subject: 'Police prüfen', status: 'done', percentComplete: 100, completedAt: '2026-11-20T10:00:00Z' });
@@ -337,12 +341,14 @@ describe('allowed edits (design.md §4)', () => {
       expect(text(overrideAt(after.cal, '2027-04-02T09:00:00'), 'dtstart')).toBe('2027-04-01T11:00:00');
     });
 
-    it('moves a weekly series to another weekday: applied as sent or refused, never a rule that contradicts its start and exceptions', async () => {
+    it('refuses moving a weekly series to another weekday (DTSTART and BYDAY together): the rule is BrokerStar\'s', async () => {
       const href = `${TERMINE}${ids.weekday}.ics`;
       const served = await get(dav, href);
       const sums = await tableChecksums(dav);
       // Thunderbird moving the whole series from Mondays to Tuesdays: DTSTART, BYDAY, EXDATE and
-      // RECURRENCE-IDs all move by one day.
+      // RECURRENCE-IDs all move by one day. Stored as sent, the rule would contradict the
+      // exceptions; stored with the old rule, the start would lie off it. refusals.test.ts checks
+      // the whole answer.
       const body = edited(served.text, (cal) => {
         const m = master(cal);
         setLocal(m, 'dtstart', '2026-12-08T09:00:00');
@@ -355,18 +361,58 @@ describe('allowed edits (design.md §4)', () => {
 
       const r = await put(dav, href, body, { ifMatch: served.etag });
 
-      if (r.status === 403) {
-        expect(await tableChecksums(dav), 'refused: BrokerStar unchanged').toEqual(sums);
-        return;
-      }
-      expect(r.status).toBe(204);
-      const now = await row(dav, 'appointment', ids.weekday!);
-      const weekday = new Intl.DateTimeFormat('en', { weekday: 'short', timeZone: 'Europe/Zurich' });
-      const byday = /BYDAY=([A-Z]{2})/.exec(String(now.recurrence_rule))?.[1];
-      expect(weekday.format(now.starts_at).slice(0, 2).toUpperCase(), `starts_at ${now.starts_at.toISOString()} lies on the rule's weekday ${byday}`).toBe(byday);
-      for (const x of await exceptions(dav, ids.weekday!)) {
-        expect(weekday.format(x.original_start).slice(0, 2).toUpperCase(), `exception ${x.original_start.toISOString()} names an occurrence of ${now.recurrence_rule}`).toBe(byday);
-      }
+      expect(r.status, r.text).toBe(403);
+      expect(r.text).toContain('recurrence-in-brokerstar');
+      expect(await tableChecksums(dav), 'refused: BrokerStar unchanged').toEqual(sums);
+    });
+
+    it('applies an Outlook PUT of a series that rebuilt the RRULE (BYDAY added, UNTIL as COUNT): only the subject changes', async () => {
+      const href = `${TERMINE}${ids.outlookSeries}.ics`;
+      const served = await get(dav, href);
+      const before = await row(dav, 'appointment', ids.outlookSeries!);
+      const sums = await tableChecksums(dav);
+      // EventEntityMapper.MapRecurrance1To2: WEEKLY always gets BYDAY from the day-of-week mask, an
+      // end date is written as COUNT=Occurrences (Mondays 7 December to 8 February: ten).
+      const body = [
+        'BEGIN:VCALENDAR',
+        'PRODID:-//github.com/aluxnimm/outlookcaldavsynchronizer//NONSGML v4.4//EN',
+        'VERSION:2.0',
+        ...OUTLOOK_ZONE,
+        'BEGIN:VEVENT',
+        'DTSTAMP:20261120T101500Z',
+        'LAST-MODIFIED:20261120T101500Z',
+        `UID:brokerstar-appointment-${ids.outlookSeries}`,
+        'DTSTART;TZID=W. Europe Standard Time:20261207T090000',
+        'DTEND;TZID=W. Europe Standard Time:20261207T100000',
+        'RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO',
+        'SUMMARY:Wochenrapport Team Ost',
+        'CLASS:PUBLIC',
+        'PRIORITY:5',
+        'SEQUENCE:1',
+        'TRANSP:OPAQUE',
+        'X-MICROSOFT-CDO-BUSYSTATUS:BUSY',
+        'BEGIN:VALARM',
+        'ACTION:DISPLAY',
+        'DESCRIPTION:Reminder',
+        'TRIGGER:-PT15M',
+        'END:VALARM',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n');
+
+      // BrokerStar keeps its own spelling of the rule, so the stored version differs: no ETag.
+      const after = await putAndReread(dav, href, body, { ifMatch: served.etag, userAgent: OUTLOOK, sameAsStored: false });
+
+      expect(await row(dav, 'appointment', ids.outlookSeries!)).toEqual({
+        ...before,
+        subject: 'Wochenrapport Team Ost',
+        updated_at: expect.any(Date),
+        xmin: expect.any(String),
+      });
+      expect(except(await tableChecksums(dav), 'appointment')).toEqual(except(sums, 'appointment'));
+      expect(text(master(after.cal), 'rrule')).toBe('FREQ=WEEKLY;UNTIL=20270208T235959Z');
+      expect((await lastAudit(dav, href)).changes).toEqual([{ field: 'subject', old: 'Wochenrapport Ost', new: 'Wochenrapport Team Ost' }]);
     });
 
     it('applies an Outlook move (Windows zone, X-MICROSOFT properties, no attendees): times only, answered without ETag', async () => {

@@ -1,5 +1,6 @@
 // The audit log (dav.audit_log, migrations/003): every accepted write with employee, client
-// (User-Agent), resource and field changes (old and new), every refusal with its reason; and
+// (User-Agent), resource and field changes (old and new), every refusal with its reason (the
+// message key, plus what the rule saw where one decided); resources as decoded paths; and
 // `brokerstar-dav audit --user U --since T`, run as the built CLI (dist/, made by `npm run build`,
 // which `npm test` runs first) against the test database, prints them.
 import { execFile } from 'node:child_process';
@@ -142,21 +143,36 @@ describe('audit log', () => {
     expect(rows.map((r) => ({ method: r.method, resource: r.resource, outcome: r.outcome, status: r.status, reason: r.reason, username: r.username, user_agent: r.user_agent, employee_id: r.employee_id }))).toEqual([
       { method: 'DELETE', resource: appt, outcome: 'refused', status: 403, reason: 'delete-appointment', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
       { method: 'PUT', resource: `${TERMINE(ANNA)}neu.ics`, outcome: 'refused', status: 403, reason: 'create-appointment', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
-      { method: 'PUT', resource: appt, outcome: 'refused', status: 412, reason: 'stale', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
-      { method: 'PUT', resource: card, outcome: 'refused', status: 415, reason: 'wrong-content-type', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
+      { method: 'PUT', resource: appt, outcome: 'refused', status: 412, reason: 'stale: stale If-Match', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
+      { method: 'PUT', resource: card, outcome: 'refused', status: 415, reason: 'wrong-content-type: expected text/vcard, got application/json', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
       { method: 'PROPPATCH', resource: TERMINE(ANNA), outcome: 'refused', status: 403, reason: 'properties-read-only', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
     ]);
     expect(rows.every((r) => r.changes === null)).toBe(true);
   });
 
-  it('records a refused edit rule by its reason (making an appointment private)', async () => {
+  it('records the resource of a refusal as the decoded path, without the query, as for accepted writes', async () => {
+    const since = await lastAuditId(dav);
+    const escaped = `/dav/calendars/anna%2Emeier/termine/neu%2D1.ics?client=test`;
+    const r = await dav.request('PUT', escaped, { user: ANNA, body: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', headers: { 'Content-Type': 'text/calendar' } });
+    expect(r.status).toBe(403);
+    const [row] = await auditSince(dav, since, 1);
+    expect(row).toMatchObject({ outcome: 'refused', reason: 'create-appointment', resource: `${TERMINE(ANNA)}neu-1.ics` });
+  });
+
+  it('records a refused edit rule by its reason and what the rule saw (making an appointment private)', async () => {
     const since = await lastAuditId(dav);
     const href = `${TERMINE(ANNA)}${ids.appt}.ics`;
     const served = await dav.request('GET', href, { user: ANNA });
     const body = editedItem(served.text, (e) => e.updatePropertyWithValue('class', 'PRIVATE'));
     expect((await dav.request('PUT', href, { user: ANNA, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')! } })).status).toBe(403);
     const [row] = await auditSince(dav, since, 1);
-    expect(row).toMatchObject({ outcome: 'refused', status: 403, reason: 'private-appointment', resource: href, username: ANNA });
+    expect(row).toMatchObject({
+      outcome: 'refused',
+      status: 403,
+      reason: 'private-appointment: CLASS:PRIVATE on an appointment that is not private',
+      resource: href,
+      username: ANNA,
+    });
   });
 
   describe('the audit command', () => {
@@ -183,16 +199,16 @@ describe('audit log', () => {
       expect(lines.every((l) => l.includes(` ${ANNA} `))).toBe(true);
       expect(out).not.toContain(BEAT);
       // Newest first.
-      expect(lines[0]).toMatch(/refused\s+403 anna\.meier PUT \/dav\/calendars\/anna\.meier\/termine\/\d+\.ics private-appointment/);
+      expect(lines[0]).toMatch(/refused\s+403 anna\.meier PUT \/dav\/calendars\/anna\.meier\/termine\/\d+\.ics private-appointment: CLASS:PRIVATE on an appointment that is not private \[/);
       const edit = lines.find((l) => l.includes('accepted') && l.includes('location'));
-      expect(edit).toContain(`PUT ${TERMINE(ANNA)}${ids.appt}.ics`);
+      expect(edit).toContain(`PUT ${TERMINE(ANNA)}${ids.appt}.ics edit; `);
       expect(edit).toContain('location: "Zürich" -> "Bern"');
       expect(edit).toContain('startsAt: "2026-12-01T09:00:00.000Z" -> "2026-12-01T13:00:00.000Z"');
       expect(edit).toContain(`[${OUTLOOK}]`);
       const task = lines.find((l) => l.includes(`${AUFGABEN(ANNA)}${ids.task}.ics`) && l.includes('accepted'));
-      expect(task).toContain('status: "open" -> "done"');
+      expect(task).toContain('edit; status: "open" -> "done"');
       expect(task).toContain(`[${IOS}]`);
-      expect(out).toMatch(/refused\s+412 anna\.meier PUT \S+ stale \[DAVx5/);
+      expect(out).toMatch(/refused\s+412 anna\.meier PUT \S+ stale: stale If-Match \[DAVx5/);
       expect(out).toMatch(/refused\s+403 anna\.meier DELETE \S+ delete-appointment \[DAVx5/);
     });
 
@@ -205,7 +221,7 @@ describe('audit log', () => {
       const lines = out.trim().split('\n');
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(new RegExp(`refused\\s+403 beat\\.keller DELETE ${TERMINE(BEAT)}${ids.beatsAppt}\\.ics delete-appointment \\[iOS/18\\.1`));
-      expect(lines[1]).toMatch(/accepted 204 beat\.keller PUT \S+ subject: "Beats Termin" -> "Beats Termin \(verschoben\)"/);
+      expect(lines[1]).toMatch(/accepted 204 beat\.keller PUT \S+ edit; subject: "Beats Termin" -> "Beats Termin \(verschoben\)"/);
       expect(none).toBe('No entries.\n');
       expect(limited.trim().split('\n')).toEqual([lines[0]]);
     });

@@ -1,10 +1,13 @@
 // Every refusal of issue 5 over real HTTP: creates in each collection, PUTs on contacts and on
 // others' appointments, reassignments, organizer/participant/privacy changes, DELETE, MKCOL,
-// MKCALENDAR, MOVE, COPY, LOCK, UNLOCK, PROPPATCH (Outlook's calendar-color too) and POST. Each
-// answer: the status, a DAV:error with DAV:need-privileges naming the resource and the privilege,
-// the project's precondition element, never the bare <D:error/>, the sentence in German by default
-// and in English for Accept-Language: en, an audit row, and BrokerStar's tables byte-for-byte
-// unchanged. Then CLIENT_EDITS=off: every PUT refused, privileges read-only.
+// MKCALENDAR, MOVE, COPY, LOCK, UNLOCK, PROPPATCH (Outlook's calendar-color too) and POST, a
+// series' changed RRULE or start moved off its rule's days, and creates anywhere in the user's own
+// homes (another user's space stays 404). Each answer: the status, a DAV:error with
+// DAV:need-privileges naming the resource and the privilege, the project's precondition element,
+// never the bare <D:error/>, the sentence in German by default and in English for
+// Accept-Language: en, an audit row (with what the rule saw, where a rule decided), and
+// BrokerStar's tables byte-for-byte unchanged. Then CLIENT_EDITS=off: every PUT refused,
+// privileges read-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES, type MessageKey } from '../../src/dav/messages.js';
 import { lastAuditId } from '../support/audit.js';
@@ -13,9 +16,10 @@ import { tableChecksums } from '../support/checksums.js';
 import { davError } from '../support/dav-error.js';
 import { getItem } from '../support/items.js';
 import { listEtags } from '../support/listing.js';
+import ICAL from 'ical.js';
 import { BS, childNamed, D, type Node } from '../support/multistatus.js';
 import { startTestServer, type Reply, type TestServer } from '../support/server.js';
-import { editedItem } from '../unit/policy/clients.js';
+import { editedItem, setLocal } from '../unit/policy/clients.js';
 
 const USER = 'anna.meier';
 const TERMINE = `/dav/calendars/${USER}/termine/`;
@@ -81,6 +85,8 @@ interface Case extends Expected {
   readonly path: string;
   readonly headers?: Record<string, string>;
   readonly body?: (dav: TestServer) => Promise<string> | string;
+  /** What an edit rule saw, recorded after the message key in the audit reason. */
+  readonly detail?: RegExp;
 }
 
 /** Sends the request in German (no Accept-Language) and in English; asserts both and what must not change. */
@@ -96,9 +102,10 @@ async function checkRefusal(dav: TestServer, c: Case): Promise<void> {
     await expectRefusal(r, c, lang);
   }
   const audit = await auditRows(dav, c.method, c.path, since);
+  const reason = c.detail ? expect.stringMatching(new RegExp(`^${c.key}: .*${c.detail.source}`)) : c.key;
   expect(audit.map((a) => ({ outcome: a.outcome, status: a.status, reason: a.reason, username: a.username, user_agent: a.user_agent }))).toEqual([
-    { outcome: 'refused', status: c.status, reason: c.key, username: USER, user_agent: DAVX5 },
-    { outcome: 'refused', status: c.status, reason: c.key, username: USER, user_agent: DAVX5 },
+    { outcome: 'refused', status: c.status, reason, username: USER, user_agent: DAVX5 },
+    { outcome: 'refused', status: c.status, reason, username: USER, user_agent: DAVX5 },
   ]);
   expect(await tableChecksums(dav), 'BrokerStar tables byte-for-byte unchanged').toEqual(sums);
 }
@@ -115,6 +122,8 @@ async function seed(db: { pool: import('pg').Pool }) {
   ids.beatsOwn = await b.addAppointment({ ownerId: ids.beat, startsAt: '2026-12-04T09:00:00Z', subject: 'Beats Termin' });
   ids.task = await b.addTask({ assigneeId: ids.anna, subject: 'Offerte senden' });
   ids.beatsTask = await b.addTask({ assigneeId: ids.beat, subject: 'Beats Aufgabe' });
+  // Mondays 09:00 Europe/Zurich from 7 December 2026, ten times.
+  ids.series = await b.addAppointment({ ownerId: ids.anna, startsAt: '2026-12-07T08:00:00Z', subject: 'Wochenrapport', recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=10' });
   await b.addShare(ids.beat, ids.anna);
 }
 
@@ -138,12 +147,22 @@ describe('refusals (CLIENT_EDITS=on)', () => {
     () => ({ name: "PUT to a new URL in a colleague's shared calendar", method: 'PUT', path: `${SHARED}neu-1.ics`, headers: { 'Content-Type': CALENDAR, 'If-None-Match': '*' }, body: () => newEvent('neu-1'), status: 403, href: `${SHARED}neu-1.ics`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-appointment' }),
     () => ({ name: "PUT on a colleague's task id in Aufgaben (not visible: a create, no existence leak)", method: 'PUT', path: item(AUFGABEN, () => ids.beatsTask)(), headers: { 'Content-Type': CALENDAR }, body: () => newTodo(`brokerstar-task-${ids.beatsTask}`), status: 403, href: item(AUFGABEN, () => ids.beatsTask)(), privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-task' }),
     () => ({ name: 'PUT on a contact', method: 'PUT', path: item(KONTAKTE, () => ids.contact, 'vcf')(), headers: { 'Content-Type': 'text/vcard; charset=utf-8' }, body: async (d) => (await getItem(d, item(KONTAKTE, () => ids.contact, 'vcf')())).text.replace('FN:Hans Muster', 'FN:Hans Muster-Meier'), status: 403, href: item(KONTAKTE, () => ids.contact, 'vcf')(), privilege: D('write-content'), element: BS('contacts-read-only'), key: 'edit-contact' }),
-    () => ({ name: "PUT on a colleague's appointment the user takes part in (own Termine)", method: 'PUT', path: item(TERMINE, () => ids.beatsInvite)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.beatsInvite)())).text, (e) => e.updatePropertyWithValue('summary', 'Verschoben')), status: 403, href: item(TERMINE, () => ids.beatsInvite)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment' }),
+    () => ({ name: "PUT on a colleague's appointment the user takes part in (own Termine)", method: 'PUT', path: item(TERMINE, () => ids.beatsInvite)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.beatsInvite)())).text, (e) => e.updatePropertyWithValue('summary', 'Verschoben')), status: 403, href: item(TERMINE, () => ids.beatsInvite)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment', detail: /belongs to employee/ }),
     () => ({ name: "PUT in a colleague's shared calendar", method: 'PUT', path: item(SHARED, () => ids.beatsOwn)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(SHARED, () => ids.beatsOwn)())).text, (e) => e.updatePropertyWithValue('location', 'Basel')), status: 403, href: item(SHARED, () => ids.beatsOwn)(), privilege: D('write-content'), element: BS('not-owner'), key: 'not-owner-appointment' }),
-    () => ({ name: "PUT changing a task's assignee (ATTENDEE)", method: 'PUT', path: item(AUFGABEN, () => ids.task)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(AUFGABEN, () => ids.task)())).text, (t) => t.addPropertyWithValue('attendee', 'mailto:beat.keller@example.ch')), status: 403, href: item(AUFGABEN, () => ids.task)(), privilege: D('write-content'), element: BS('assign-in-brokerstar'), key: 'reassign-task' }),
-    () => ({ name: "PUT changing an appointment's organizer", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.updatePropertyWithValue('organizer', 'mailto:carla.rossi@example.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('organizer-in-brokerstar'), key: 'change-organizer' }),
-    () => ({ name: "PUT changing an appointment's participants", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.addPropertyWithValue('attendee', 'mailto:kunde@muster.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('participants-in-brokerstar'), key: 'change-participants' }),
-    () => ({ name: 'PUT making an appointment private (CLASS:PRIVATE)', method: 'PUT', path: item(TERMINE, () => ids.plain)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.plain)())).text, (e) => e.updatePropertyWithValue('class', 'PRIVATE')), status: 403, href: item(TERMINE, () => ids.plain)(), privilege: D('write-content'), element: BS('private-not-accepted'), key: 'private-appointment' }),
+    () => ({ name: "PUT changing a task's assignee (ATTENDEE)", method: 'PUT', path: item(AUFGABEN, () => ids.task)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(AUFGABEN, () => ids.task)())).text, (t) => t.addPropertyWithValue('attendee', 'mailto:beat.keller@example.ch')), status: 403, href: item(AUFGABEN, () => ids.task)(), privilege: D('write-content'), element: BS('assign-in-brokerstar'), key: 'reassign-task', detail: /ATTENDEE beat\.keller@/ }),
+    () => ({ name: "PUT changing an appointment's organizer", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.updatePropertyWithValue('organizer', 'mailto:carla.rossi@example.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('organizer-in-brokerstar'), key: 'change-organizer', detail: /ORGANIZER carla\.rossi@/ }),
+    () => ({ name: "PUT changing an appointment's participants", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.addPropertyWithValue('attendee', 'mailto:kunde@muster.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('participants-in-brokerstar'), key: 'change-participants', detail: /added \[kunde@muster\.ch\]/ }),
+    () => ({ name: 'PUT making an appointment private (CLASS:PRIVATE)', method: 'PUT', path: item(TERMINE, () => ids.plain)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.plain)())).text, (e) => e.updatePropertyWithValue('class', 'PRIVATE')), status: 403, href: item(TERMINE, () => ids.plain)(), privilege: D('write-content'), element: BS('private-not-accepted'), key: 'private-appointment', detail: /CLASS:PRIVATE/ }),
+    // A series' structure is BrokerStar's: another rule (not another spelling of it, see test/unit/policy/recurrence-rule.test.ts) ...
+    () => ({ name: "PUT changing a series' RRULE (Mondays → Mondays and Wednesdays)", method: 'PUT', path: item(TERMINE, () => ids.series)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.series)())).text, (e) => e.updatePropertyWithValue('rrule', ICAL.Recur.fromString('FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10'))), status: 403, href: item(TERMINE, () => ids.series)(), privilege: D('write-content'), element: BS('recurrence-in-brokerstar'), key: 'change-recurrence', detail: /RRULE FREQ=WEEKLY;COUNT=10;BYDAY=MO,WE instead of FREQ=WEEKLY;BYDAY=MO;COUNT=10/ }),
+    // ... and so are its days: Thunderbird moving the series to Tuesdays moves DTSTART and BYDAY together.
+    () => ({ name: "PUT moving a series' start off its rule's days (Monday → Tuesday, BYDAY along)", method: 'PUT', path: item(TERMINE, () => ids.series)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.series)())).text, (e) => { setLocal(e, 'dtstart', '2026-12-08T09:00:00'); setLocal(e, 'dtend', '2026-12-08T10:00:00'); e.updatePropertyWithValue('rrule', ICAL.Recur.fromString('FREQ=WEEKLY;BYDAY=TU;COUNT=10')); }), status: 403, href: item(TERMINE, () => ids.series)(), privilege: D('write-content'), element: BS('recurrence-in-brokerstar'), key: 'change-recurrence', detail: /RRULE FREQ=WEEKLY;COUNT=10;BYDAY=TU instead of/ }),
+    () => ({ name: "PUT moving a series' start off its rule's days with the rule unchanged", method: 'PUT', path: item(TERMINE, () => ids.series)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.series)())).text, (e) => { setLocal(e, 'dtstart', '2026-12-09T09:00:00'); setLocal(e, 'dtend', '2026-12-09T10:00:00'); }), status: 403, href: item(TERMINE, () => ids.series)(), privilege: D('write-content'), element: BS('recurrence-in-brokerstar'), key: 'change-recurrence', detail: /a start of 2026-12-09T08:00:00\.000Z is off the rule FREQ=WEEKLY;BYDAY=MO;COUNT=10/ }),
+    // Creates outside the collections, found by litmus: a file straight in a home, an unknown collection, a name never served.
+    () => ({ name: 'PUT of a new file straight into the calendar home', method: 'PUT', path: `/dav/calendars/${USER}/newthing.ics`, headers: { 'Content-Type': CALENDAR }, body: () => newEvent('newthing'), status: 403, href: `/dav/calendars/${USER}/newthing.ics`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-appointment' }),
+    () => ({ name: 'PUT of a new file straight into the address-book home', method: 'PUT', path: `/dav/addressbooks/${USER}/neu.vcf`, headers: { 'Content-Type': 'text/vcard; charset=utf-8' }, body: () => newCard('neu'), status: 403, href: `/dav/addressbooks/${USER}/neu.vcf`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-contact' }),
+    () => ({ name: 'PUT into a collection that does not exist in the own home', method: 'PUT', path: `/dav/calendars/${USER}/privat/neu.ics`, headers: { 'Content-Type': CALENDAR }, body: () => newEvent('neu'), status: 403, href: `/dav/calendars/${USER}/privat/neu.ics`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-appointment' }),
+    () => ({ name: 'PUT of a name the server never serves, in Aufgaben', method: 'PUT', path: `${AUFGABEN}neu~1.ics`, headers: { 'Content-Type': CALENDAR }, body: () => newTodo('neu~1'), status: 403, href: `${AUFGABEN}neu~1.ics`, privilege: D('bind'), element: BS('create-in-brokerstar'), key: 'create-task' }),
     () => ({ name: 'DELETE of an event', method: 'DELETE', path: item(TERMINE, () => ids.own)(), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-appointment' }),
     () => ({ name: 'DELETE of a task', method: 'DELETE', path: item(AUFGABEN, () => ids.task)(), headers: { 'If-Match': '"anything"' }, status: 403, href: item(AUFGABEN, () => ids.task)(), privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-task' }),
     () => ({ name: 'DELETE of a card', method: 'DELETE', path: item(KONTAKTE, () => ids.contact, 'vcf')(), status: 403, href: item(KONTAKTE, () => ids.contact, 'vcf')(), privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-contact' }),
@@ -167,6 +186,16 @@ describe('refusals (CLIENT_EDITS=on)', () => {
       await checkRefusal(dav, make());
     });
   }
+
+  it("answers a PUT in another user's space with a bare 404, whether that space exists or not", async () => {
+    const sums = await tableChecksums(dav);
+    for (const path of ['/dav/calendars/beat.keller/newthing.ics', `/dav/calendars/beat.keller/termine/${ids.beatsOwn}.ics`, '/dav/calendars/niemand/termine/neu.ics', '/dav/addressbooks/beat.keller/neu.vcf']) {
+      const r = await dav.request('PUT', path, { body: newEvent('x'), headers: { 'Content-Type': CALENDAR } });
+      expect(r.status, path).toBe(404);
+      expect(r.text, 'nothing tells the two apart').not.toMatch(/need-privileges|BrokerStar/);
+    }
+    expect(await tableChecksums(dav)).toEqual(sums);
+  });
 
   it('picks German for Accept-Language fr-CH, de;q=0.8 and for en;q=0, English for en-GB', async () => {
     const path = `${TERMINE}${ids.own}.ics`;

@@ -88,7 +88,7 @@ describe('the 150-character cut', () => {
         const b = builders(db.pool);
         ids.anna = await b.addEmployee({ username: USER });
         ids.contact = await b.addContact({ firstName: 'Hans', lastName: 'Muster', customerNo: 'K-1' });
-        for (const name of [...Object.keys(SUBJECTS), 'location', 'exactly150', 'both', 'sendBack', 'mechanism']) {
+        for (const name of [...Object.keys(SUBJECTS), 'location', 'exactly150', 'both', 'sendBack', 'mechanism', 'lineBreaks', 'emptySummary']) {
           ids[name] = await b.addAppointment({ ownerId: ids.anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Kurz', location: 'Zürich', description: 'Notizen des Beraters', contactId: ids.contact });
         }
       },
@@ -155,6 +155,32 @@ describe('the 150-character cut', () => {
     expect(await stored(dav, ids.exactly150!)).toEqual({ subject, location: 'Zürich', description: 'Notizen des Beraters' });
     const after = await get(dav, href('exactly150'));
     expect(r.headers.get('etag')).toBe(after.etag);
+  });
+
+  it('stores a SUMMARY and LOCATION with line breaks on one line (each CR/LF run one space), joined before the cut', async () => {
+    const subject = `${ascii(100)}\r\n\r\n${ascii(60)}`; // 162 characters sent, 161 on one line
+    const seen = await get(dav, href('lineBreaks'));
+    const body = editedItem(seen.text, (e) => {
+      e.updatePropertyWithValue('summary', subject);
+      e.updatePropertyWithValue('location', 'Zürich\nBahnhofstrasse 1\r\n3. Stock');
+    });
+    const r = await put(dav, href('lineBreaks'), body, seen.etag);
+    expect(r.status, r.text).toBe(204);
+    expect(r.headers.get('etag')).toBeNull();
+    const oneLine = `${ascii(100)} ${ascii(60)}`;
+    expect(await stored(dav, ids.lineBreaks!)).toEqual({
+      subject: expectedCut(oneLine),
+      location: 'Zürich Bahnhofstrasse 1 3. Stock',
+      description: `${FULL_SUBJECT_MARKER}${oneLine}\n\nNotizen des Beraters`,
+    });
+  });
+
+  it('never blanks the subject: an empty SUMMARY leaves it as it is', async () => {
+    const seen = await get(dav, href('emptySummary'));
+    const r = await put(dav, href('emptySummary'), editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', '')), seen.etag);
+    expect(r.status, r.text).toBe(204);
+    expect(await stored(dav, ids.emptySummary!)).toEqual({ subject: 'Kurz', location: 'Zürich', description: 'Notizen des Beraters' });
+    expect((await get(dav, href('emptySummary'))).event.getFirstPropertyValue('summary')).toBe('Kurz');
   });
 
   it('a client that re-read the stored version and sends it back changes nothing (no second marker line)', async () => {

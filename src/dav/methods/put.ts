@@ -1,14 +1,15 @@
 // PUT (RFC 4918 §9.7, RFC 4791 §5.3.2, RFC 6352 §6.3.2): creates are refused (data is created in
 // BrokerStar); an update passes the policy's privilege check, then the store's edit rules decide
 // field by field. Every refusal re-announces the server's copy so clients restore it.
+import { noteRefusalDetail } from '../../audit/audit-log.js';
 import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
-import { DavError } from '../errors.js';
+import { alreadyExists, DavError, objectTooLarge, staleVersion, unsupportedObjectType } from '../errors.js';
 import { needPrivileges } from '../policy.js';
 import { propContextOf } from '../prop-context.js';
 import { resolvePath } from '../resolve.js';
-import { hrefOf, isObjectResource, type ObjectResource } from '../resources.js';
-import { BS, CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
+import { hrefOf, isObjectResource, pathSegments, type ObjectResource, type Resource } from '../resources.js';
+import { BS, CALDAV, DAV, type ClarkName } from '../xml/names.js';
 import type { MethodHandler } from './types.js';
 
 const createKey = (type: string) =>
@@ -33,25 +34,44 @@ const VCARD_TYPE = /^text\/(x-)?vcard\b/i;
 function checkContentType(ctx: DavContext, target: ObjectResource): void {
   const type = ctx.req.headers['content-type'];
   if (!type) return; // some clients send none; the parser decides
-  const ok = target.kind === 'address-object' ? VCARD_TYPE.test(type) : CALENDAR_TYPE.test(type);
-  if (!ok) {
-    throw new DavError(415, `expected ${target.kind === 'address-object' ? 'text/vcard' : 'text/calendar'}, got ${type}`, undefined, {
-      messageKey: 'wrong-content-type',
-    });
+  const card = target.kind === 'address-object';
+  if (!(card ? VCARD_TYPE : CALENDAR_TYPE).test(type)) {
+    const why = `expected ${card ? 'text/vcard' : 'text/calendar'}, got ${type}`;
+    noteRefusalDetail(ctx.res, why);
+    throw unsupportedObjectType(why, card);
   }
 }
 
 async function readBody(ctx: DavContext, target: ObjectResource): Promise<string> {
-  const limit = ctx.config.maxResourceSize;
   try {
-    return await ctx.readBody(limit);
+    return await ctx.readBody(ctx.config.maxResourceSize);
   } catch (e) {
-    if (e instanceof DavError && e.status === 413) {
-      // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 name the limit the body broke.
-      const element = target.kind === 'address-object' ? CARDDAV.maxResourceSize : CALDAV.maxResourceSize;
-      throw new DavError(413, e.message, { name: element }, { messageKey: 'too-large' });
-    }
+    // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 name the limit the body broke.
+    if (e instanceof DavError && e.status === 413) throw objectTooLarge(e.message, target.kind === 'address-object');
     throw e;
+  }
+}
+
+/**
+ * The resource a PUT names. Nothing mapped in the user's own calendar or address-book home (a
+ * file straight in the home, an unknown collection, a name the server never serves) is a create
+ * there: refused like every create, with the sentence of the collection (or home) it would land
+ * in. Anywhere else it stays 404, so nothing tells whether another user's space exists.
+ */
+async function putTarget(ctx: DavContext): Promise<Resource> {
+  try {
+    return await resolvePath(ctx, ctx.path);
+  } catch (e) {
+    if (!(e instanceof DavError) || e.status !== 404) throw e;
+    const [root, area, owner, slug, ...rest] = pathSegments(ctx.path) ?? [];
+    const own = root === 'dav' && (area === 'calendars' || area === 'addressbooks') && owner === ctx.user.username;
+    if (!own || slug === undefined) throw e;
+    let key = area === 'addressbooks' ? 'create-contact' : 'create-appointment';
+    if (rest.length > 0) {
+      const parent = await resolvePath(ctx, `/dav/${area}/${owner}/${slug}/`).catch(() => undefined);
+      if (parent?.kind === 'calendar' || parent?.kind === 'addressbook') key = createKey(parent.collection.type);
+    }
+    throw needPrivileges(ctx.path, DAV.bind, { messageKey: key, extra: BS.createInBrokerstar });
   }
 }
 
@@ -70,7 +90,7 @@ function readOnlyRefusal(c: Collection): { key: string; element: ClarkName } {
 export const put: MethodHandler = {
   method: 'PUT',
   async handle(ctx: DavContext) {
-    const target = await resolvePath(ctx, ctx.path);
+    const target = await putTarget(ctx);
     if (!isObjectResource(target)) {
       throw needPrivileges(hrefOf(target), DAV.bind, { messageKey: 'collections-fixed', extra: BS.methodNotSupported });
     }
@@ -84,9 +104,7 @@ export const put: MethodHandler = {
       throw needPrivileges(hrefOf(target), DAV.bind, { messageKey: createKey(c.type), extra: BS.createInBrokerstar });
     }
     // RFC 7232 §3.2: If-None-Match: * means "only if it does not exist yet".
-    if (String(ctx.req.headers['if-none-match'] ?? '').trim() === '*') {
-      throw new DavError(412, 'the item already exists', undefined, { messageKey: 'exists' });
-    }
+    if (String(ctx.req.headers['if-none-match'] ?? '').trim() === '*') throw alreadyExists();
     if (!ctx.policy.privileges(ctx.user, target).has(DAV.writeContent)) {
       const { key, element } = readOnlyRefusal(c);
       await refuse(ctx, target, key, element, 'refused PUT: read-only');
@@ -104,9 +122,11 @@ export const put: MethodHandler = {
       case 'not-found':
         throw new DavError(404, 'no such item');
       case 'precondition-failed':
-        throw new DavError(412, outcome.detail, undefined, { messageKey: 'stale' });
+        noteRefusalDetail(ctx.res, outcome.detail);
+        throw staleVersion(outcome.detail);
       case 'refused': {
         const rule = RULES[outcome.rule] ?? { key: 'need-privileges', element: BS.methodNotSupported };
+        noteRefusalDetail(ctx.res, outcome.detail);
         return refuse(ctx, target, rule.key, rule.element, `refused PUT: ${outcome.rule} (${outcome.detail})`);
       }
       case 'updated':

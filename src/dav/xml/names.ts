@@ -205,5 +205,7 @@ export const BS = {
   contactsReadOnly: bs('contacts-read-only'),
   methodNotSupported: bs('method-not-supported'),
   propertiesReadOnly: bs('properties-read-only'),
+  staleVersion: bs('stale-version'),
+  alreadyExists: bs('already-exists'),
   message: bs('message'),
 } as const;

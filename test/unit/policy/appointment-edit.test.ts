@@ -248,6 +248,42 @@ describe('decideAppointmentEdit: texts', () => {
     });
   });
 
+  it('puts a SUMMARY and LOCATION with line breaks on one line: each CR/LF run is one space', () => {
+    const d = accepted(
+      put(a, (_cal, m) => {
+        setText(m, 'summary', 'Beratung\r\n\r\nVorsorge \n');
+        setText(m, 'location', 'Büro\nBern\r\n  3. Stock');
+      }),
+    );
+    expect(d.patch).toEqual({ subject: 'Beratung Vorsorge', location: 'Büro Bern 3. Stock', exceptions: [] });
+    expect(d.storedDiffers).toBe(true);
+    expect(d.truncated).toBe(false);
+  });
+
+  it('joins the lines before the 150-character cut: 150 characters on two lines are not cut, 151 are', () => {
+    const twoLines = (n: number) => `${'a'.repeat(75)}\r\n${'b'.repeat(n - 76)}`;
+    const fits = accepted(put(a, (_cal, m) => setText(m, 'summary', twoLines(150))));
+    expect(fits.patch.subject).toBe(`${'a'.repeat(75)} ${'b'.repeat(74)}`);
+    expect(fits.truncated).toBe(false);
+    const over = accepted(put(a, (_cal, m) => setText(m, 'summary', twoLines(151))));
+    expect(over.patch.subject).toBe(`${'a'.repeat(75)} ${'b'.repeat(74)}`);
+    expect(over.truncated).toBe(true);
+    expect(over.patch.description).toBe(`${FULL_SUBJECT_MARKER}${'a'.repeat(75)} ${'b'.repeat(75)}\n\nUnterlagen mitbringen`);
+  });
+
+  it('keeps the subject when SUMMARY is empty or only line breaks (never blanks it)', () => {
+    for (const empty of ['', '\r\n', ' \n ']) {
+      const d = accepted(put(a, (_cal, m) => setText(m, 'summary', empty)));
+      expect(d.patch, JSON.stringify(empty)).toEqual({ exceptions: [] });
+      expect(d.changes).toEqual([]);
+    }
+  });
+
+  it("leaves BrokerStar's own subject with a line break alone when the client sends it back unchanged", () => {
+    const multiLine = appointment({ subject: 'Beratung\nVorsorge', location: 'Büro\nZürich' });
+    expect(decide(multiLine, servedEvent(multiLine))).toEqual(NO_CHANGE);
+  });
+
   it('sees no change in a stored description with CRLF and trailing blanks served as LF', () => {
     const crlf = appointment({ description: 'Zeile 1\r\nZeile 2  \r\n' });
     expect(decide(crlf, servedEvent(crlf))).toEqual(NO_CHANGE);

@@ -6,11 +6,18 @@ import type { Queryable } from '../queryable.js';
 
 export type EditableKind = 'appointment' | 'task';
 
-/** Locks the live row for the rest of the transaction; false when it no longer exists. */
-export async function lockRow(db: Queryable, kind: EditableKind, id: string): Promise<boolean> {
+/**
+ * Locks the live row for the rest of the transaction; undefined when it no longer exists. Returns
+ * the contact the row names (also one the rendering leaves out, e.g. a restricted one): a write
+ * to it can change what is served for the item.
+ */
+export async function lockRow(db: Queryable, kind: EditableKind, id: string): Promise<{ contactId: string | null } | undefined> {
   const table = kind === 'appointment' ? 'brokerstar.appointment' : 'brokerstar.task';
-  const { rowCount } = await db.query(`SELECT 1 FROM ${table} WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, [id]);
-  return rowCount === 1;
+  const { rows } = await db.query<{ contact_id: string | null }>(
+    `SELECT contact_id::text AS contact_id FROM ${table} WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
+    [id],
+  );
+  return rows[0] && { contactId: rows[0].contact_id };
 }
 
 /** Builds "col = $n" assignments for the fields a patch sets (undefined = untouched). */
