@@ -69,10 +69,15 @@ function print(s = ''): void {
   process.stdout.write(`${s}\n`);
 }
 
-async function withDatabase<T>(config: Config, log: Logger, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+/** Runs `fn` on the database; commands that read the server's state need its migrations applied. */
+async function withDatabase<T>(config: Config, log: Logger, fn: (pool: pg.Pool) => Promise<T>, opts: { migrated?: boolean } = {}): Promise<T> {
   const { openDatabase } = await import('./db/database.js');
   const db = await openDatabase(config, log, 'command');
   try {
+    if (opts.migrated !== false) {
+      const { requireMigrated } = await import('./db/migrate.js');
+      await requireMigrated(db.pool);
+    }
     return await fn(db.pool);
   } finally {
     await db.close();
@@ -154,9 +159,7 @@ async function password(config: Config, log: Logger, args: string[]): Promise<vo
 
 async function status(config: Config, log: Logger, args: string[]): Promise<void> {
   const { createStore } = await import('./compose.js');
-  const { migrate } = await import('./db/migrate.js');
   await withDatabase(config, log, async (pool) => {
-    await migrate(pool);
     const store = createStore(config, pool, log);
     const { rows } = await pool.query<{ username: string }>(
       'SELECT username FROM brokerstar.employee WHERE active AND ($1::text IS NULL OR username = $1) ORDER BY username',
@@ -192,10 +195,10 @@ async function audit(config: Config, log: Logger, args: string[]): Promise<void>
   const rows = await withDatabase(config, log, (pool) => new AuditLog(pool, log).list({ username: user, since, limit }));
   if (rows.length === 0) print('No entries.');
   for (const r of rows) {
-    const what = r.outcome === 'accepted'
-      ? (r.changes ?? []).map((c) => `${c.field}: ${JSON.stringify(c.old)} -> ${JSON.stringify(c.new)}`).join('; ')
-      : r.reason;
-    print(`${r.at.toISOString()} ${r.outcome.padEnd(8)} ${String(r.status)} ${r.username ?? '-'} ${r.method} ${r.resource} ${what ?? ''} [${r.userAgent ?? ''}]`);
+    // The reason first ("edit", "no change", a refusal's key and detail), then each changed field.
+    const changes = (r.changes ?? []).map((c) => `${c.field}: ${JSON.stringify(c.old)} -> ${JSON.stringify(c.new)}`);
+    const what = [r.reason ?? '', ...changes].filter((x) => x !== '').join('; ');
+    print(`${r.at.toISOString()} ${r.outcome.padEnd(8)} ${String(r.status)} ${r.username ?? '-'} ${r.method} ${r.resource} ${what} [${r.userAgent ?? ''}]`);
   }
 }
 
@@ -231,17 +234,22 @@ export async function main(argv: string[]): Promise<number> {
         return -1; // keeps running
       case 'migrate': {
         const { migrate } = await import('./db/migrate.js');
-        const result = await withDatabase(config, log, (pool) => migrate(pool));
+        const result = await withDatabase(config, log, (pool) => migrate(pool), { migrated: false });
         print(result.applied.length ? `Applied: ${result.applied.join(', ')}` : `Up to date (${result.alreadyApplied} migrations).`);
         return 0;
       }
       case 'demo-data': {
         const { runDemoDataCommand } = await import('./demo/cli.js');
         const { migrate } = await import('./db/migrate.js');
-        await withDatabase(config, log, async (pool) => {
-          await migrate(pool);
-          await runDemoDataCommand(args, pool, process.stdout);
-        });
+        await withDatabase(
+          config,
+          log,
+          async (pool) => {
+            await migrate(pool);
+            await runDemoDataCommand(args, pool, process.stdout);
+          },
+          { migrated: false },
+        );
         return 0;
       }
       case 'password':

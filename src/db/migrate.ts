@@ -90,6 +90,23 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
   }
 }
 
+/**
+ * Refuses to go on when migrations are missing: commands other than `serve`, `migrate` and
+ * `demo-data` read the server's state and must not change the schema as a side effect.
+ */
+export async function requireMigrated(pool: pg.Pool, migrations?: Migration[]): Promise<void> {
+  const all = migrations ?? (await loadMigrations());
+  const { rows: table } = await pool.query(`SELECT to_regclass('dav.schema_migration') IS NOT NULL AS ok`);
+  const applied = table[0]?.ok ? (await pool.query<{ version: number }>('SELECT version FROM dav.schema_migration')).rows : [];
+  const done = new Set(applied.map((r) => r.version));
+  const missing = all.filter((m) => !done.has(m.version)).map((m) => m.name);
+  if (missing.length) {
+    throw new MigrationError(
+      `this database is not set up for this version of brokerstar-dav (missing: ${missing.join(', ')}); run "brokerstar-dav migrate" or start the server first`,
+    );
+  }
+}
+
 /** Demo mode only: creates BrokerStar's own tables from the customer's schema file. */
 export async function createBrokerstarSchema(pool: pg.Pool): Promise<boolean> {
   const { rows } = await pool.query(`SELECT to_regclass('brokerstar.employee') IS NOT NULL AS ok`);

@@ -137,7 +137,7 @@ function writeEvent(
   put(lines, 'DTSTART', span.start);
   put(lines, 'DTEND', span.end);
   if (!part.recurrenceId && a.recurrenceRule) {
-    lines.add('RRULE', rawValue(a.recurrenceRule.trim().replace(/^RRULE:/i, '')));
+    lines.add('RRULE', rawValue(a.recurrenceRule));
     for (const ex of a.exceptions) if (ex.isCancelled) put(lines, 'EXDATE', pointValue(ex.originalStart, timing));
   }
   if (view.kind === 'busy') {

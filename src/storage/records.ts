@@ -116,8 +116,10 @@ export interface AppointmentRecord {
   readonly allDay: boolean;
   /** IANA zone, e.g. Europe/Zurich. */
   readonly timeZone: string;
-  /** RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10. */
+  /** RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10; null also when BrokerStar's is unreadable. */
   readonly recurrenceRule: string | null;
+  /** BrokerStar's rule when no reader understands it: the appointment is served as a single one. */
+  readonly unreadableRule?: string;
   readonly isPrivate: boolean;
   readonly status: AppointmentStatus;
   readonly createdAt: Date;

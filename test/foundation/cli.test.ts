@@ -105,8 +105,18 @@ describe('migrate', () => {
     expect(rows).toEqual([]);
   });
 
-  it('applies every migration once; the second run applies nothing', async () => {
+  it('other commands refuse a database the server has not set up (exit 1), changing nothing', async () => {
     await createBrokerstarSchema(db.pool);
+    for (const args of [['status'], ['password', 'list', 'anna.meier'], ['audit']]) {
+      const r = await run(args, { DATABASE_URL: db.url });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^brokerstar-dav: this database is not set up for this version of brokerstar-dav \(missing: 001_dav_core, .*\); run "brokerstar-dav migrate" or start the server first\n$/);
+    }
+    const { rows } = await db.query(`SELECT nspname FROM pg_namespace WHERE nspname = 'dav'`);
+    expect(rows).toEqual([]);
+  });
+
+  it('applies every migration once; the second run applies nothing', async () => {
     const names = (await loadMigrations()).map((m) => m.name);
     expect(names.slice(0, 3)).toEqual(['001_dav_core', '002_change_tracking', '003_audit_log']);
     const first = await run(['migrate'], { DATABASE_URL: db.url });

@@ -29,3 +29,15 @@ export function wallClockFields(instant: Date, timeZone: string): WallClockField
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
 }
+
+/** The instant a wall-clock time in a zone names (the earlier one in a DST overlap, shifted over a gap). */
+export function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const offsetAt = (t: number) => {
+    const f = wallClockFields(new Date(t), timeZone);
+    return Date.UTC(+f.year, +f.month - 1, +f.day, +f.hour, +f.minute, +f.second) - t;
+  };
+  let guess = wall - offsetAt(wall);
+  guess = wall - offsetAt(guess);
+  return guess;
+}

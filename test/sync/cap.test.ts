@@ -185,7 +185,7 @@ describe('the cap order', () => {
     await dav.db.query(`DELETE FROM brokerstar.contact WHERE id = ANY($1::bigint[])`, [ids]);
   });
 
-  it('appointments: nearest to today — upcoming (and running series) first by start, then the recent past, most recent first', async () => {
+  it('appointments: nearest to today — upcoming first by their next instance (a running series by its next one), then the recent past, most recent first', async () => {
     const b = builders(dav.db.pool);
     const t0 = await today();
     const at = (days: number, hour = 10) => new Date(t0 + days * DAY + hour * 3600_000);
@@ -197,16 +197,21 @@ describe('the cap order', () => {
       ['in40Tagen', { startsAt: at(40) }],
       ['vor2Tagen', { startsAt: at(-2, 15) }],
       ['in3Tagen', { startsAt: at(3) }],
-      ['laufendeSerie', { startsAt: at(-20), recurrenceRule: 'FREQ=WEEKLY' }],
+      // weekly since 19 days: its next instance is the day after tomorrow
+      ['laufendeSerie', { startsAt: at(-19), recurrenceRule: 'FREQ=WEEKLY' }],
+      // yearly since 265 days: its next instance is in 100 days, after the one in 40 days
+      ['jaehrlich', { startsAt: at(-265), recurrenceRule: 'FREQ=YEARLY' }],
       ['beendeteSerie', { startsAt: at(-40), recurrenceRule: 'FREQ=WEEKLY;COUNT=3' }],
       ['heuteFrueh', { startsAt: at(0, 0) }],
     ] as const) {
       ids[name] = await b.addAppointment({ ownerId: anna, subject: name, ...spec });
     }
     const cal = TERMINE(ANNA);
-    const order = await priorityOrder(dav, cal, ANNA, 9);
+    const order = await priorityOrder(dav, cal, ANNA, 10);
     expect(order).toEqual(
-      ['laufendeSerie', 'heuteFrueh', 'morgen', 'in3Tagen', 'in40Tagen', 'gestern', 'vor2Tagen', 'beendeteSerie', 'vor100Tagen'].map((n) => `${cal}${ids[n]}.ics`),
+      ['heuteFrueh', 'morgen', 'laufendeSerie', 'in3Tagen', 'in40Tagen', 'jaehrlich', 'gestern', 'vor2Tagen', 'beendeteSerie', 'vor100Tagen'].map(
+        (n) => `${cal}${ids[n]}.ics`,
+      ),
     );
     // beat sees anna's calendar through a share: the same order
     await b.addShare(anna, beat);

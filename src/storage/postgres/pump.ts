@@ -19,6 +19,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Queryable } from './queryable.js';
 import {
   renderAppointmentEntity,
+  dateZoneOf,
   instancesOf,
   renderContactEntity,
   renderTaskEntity,
@@ -213,9 +214,18 @@ export class ChangePump {
     const opts = this.deps.renderOptions;
     const rows: EntityRow[] = [];
     const seen = new Set<string>();
-    const add = (id: string, r: EntityRow | undefined) => {
+    /**
+     * One item that cannot be rendered (data no renderer foresaw) must not hold up the others:
+     * it keeps its stored version (or stays unserved) and the error is logged.
+     */
+    const add = (id: string, render: () => EntityRow | undefined) => {
       seen.add(id);
-      if (r) rows.push(r);
+      try {
+        const r = render();
+        if (r) rows.push(r);
+      } catch (err) {
+        this.deps.log.error({ kind, id, err }, 'item could not be rendered; its last served version stays');
+      }
     };
     if (kind === 'contact') {
       const loaded = await loadContacts(db, ids);
@@ -223,13 +233,16 @@ export class ChangePump {
       for (const c of loaded) {
         const jpeg = photos.get(c.record.id);
         const record: ContactRecord = { ...c.record, photo: jpeg ? { mimeType: 'image/jpeg', data: jpeg } : null };
-        add(c.record.id, renderContactEntity(record, prior.get(c.record.id), forced.has(c.record.id), now, opts, c.updatedAt));
+        add(c.record.id, () => renderContactEntity(record, prior.get(c.record.id), forced.has(c.record.id), now, opts));
       }
     } else if (kind === 'task') {
-      for (const t of await loadTasks(db, ids)) add(t.id, renderTaskEntity(t, prior.get(t.id), forced.has(t.id), now, opts));
+      for (const t of await loadTasks(db, ids)) add(t.id, () => renderTaskEntity(t, prior.get(t.id), forced.has(t.id), now, opts));
     } else {
       for (const a of await loadAppointments(db, ids)) {
-        add(a.id, renderAppointmentEntity(a, prior.get(a.id), forced.has(a.id), now, opts));
+        if (a.unreadableRule !== undefined) {
+          this.deps.log.warn({ id: a.id, rule: a.unreadableRule }, 'appointment has an unreadable recurrence rule; served as a single appointment');
+        }
+        add(a.id, () => renderAppointmentEntity(a, prior.get(a.id), forced.has(a.id), now, opts));
       }
     }
     await storeEntities(db, kind, rows);
@@ -310,7 +323,7 @@ export class ChangePump {
             items.map((i) => i.id),
             items.map((i) => (i.instances.from !== null ? new Date(i.instances.from) : null)),
             items.map((i) => (i.instances.until !== null ? new Date(i.instances.until) : null)),
-            items.map((i) => (i.instances.zoneDependent ? i.zone : null)),
+            items.map((i) => dateZoneOf(i.instances, i.zone)),
           ],
         );
       });

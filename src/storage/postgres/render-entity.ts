@@ -68,16 +68,22 @@ interface Stamped {
  * Stamps after this pass: unchanged when the content is the same and nothing forces a new
  * announcement; otherwise SEQUENCE + 1 and LAST-MODIFIED = now.
  */
-function nextStamps(hash: string, prior: Stamped | undefined, force: boolean, now: Date, firstChange?: Date): Stamped | undefined {
+function nextStamps(hash: string, prior: Stamped | undefined, force: boolean, now: Date, firstSeen: Date): Stamped | undefined {
   if (prior && prior.contentHash === hash && !force) return undefined;
   return {
     contentHash: hash,
     sequence: prior ? prior.sequence + 1 : 0,
     changedAt: now,
-    // First seen: BrokerStar's own updated_at is the best knowledge of when it last changed.
-    contentChangedAt: prior ? (prior.contentHash === hash ? prior.contentChangedAt : now) : (firstChange ?? now),
+    contentChangedAt: prior ? (prior.contentHash === hash ? prior.contentChangedAt : now) : firstSeen,
   };
 }
+
+/**
+ * content_changed_at of a contact the server renders for the first time: it has not seen it change,
+ * so the cap ranks it by BrokerStar's own updated_at alone (greatest() with this), read live, so a
+ * later correction of updated_at in BrokerStar still counts.
+ */
+export const NEVER_SEEN_CHANGING = new Date(0);
 
 /** Renders `render` if its content changed (or `force`); undefined = keep the stored row. */
 function renderStamped(
@@ -85,10 +91,10 @@ function renderStamped(
   prior: EntityStamps | undefined,
   force: boolean,
   now: Date,
-  firstChange?: Date,
+  firstSeen: Date = now,
 ): { stamps: Stamped; body: string } | undefined {
   const hash = contentHashOf(render(NEUTRAL));
-  const stamps = nextStamps(hash, prior, force, now, firstChange);
+  const stamps = nextStamps(hash, prior, force, now, firstSeen);
   if (!stamps) return undefined;
   return { stamps, body: render({ lastModified: stamps.changedAt, sequence: stamps.sequence }) };
 }
@@ -111,16 +117,14 @@ function row(kind: EntityKind, id: string, r: { stamps: Stamped; body: string },
   };
 }
 
-/** `updatedAt`: BrokerStar's updated_at, the cap's "recently changed" for a contact seen first. */
 export function renderContactEntity(
   c: ContactRecord,
   prior: EntityStamps | undefined,
   force: boolean,
   now: Date,
   opts: RenderOptions,
-  updatedAt?: Date,
 ): EntityRow | undefined {
-  const r = renderStamped((s) => renderVcard(c, s, '3.0', opts), prior, force, now, updatedAt);
+  const r = renderStamped((s) => renderVcard(c, s, '3.0', opts), prior, force, now, NEVER_SEEN_CHANGING);
   if (!r) return undefined;
   const stamp = { lastModified: r.stamps.changedAt, sequence: r.stamps.sequence };
   return row('contact', c.id, r, { bodyV4: renderVcard(c, stamp, '4.0', opts) });
@@ -156,7 +160,7 @@ export function renderAppointmentEntity(
     rangeStart: span.start,
     rangeEnd: span.end,
     instances,
-    dateZone: instances.zoneDependent ? a.timeZone : null,
+    dateZone: dateZoneOf(instances, a.timeZone),
   });
 }
 
@@ -193,7 +197,22 @@ export function instancesOf(a: AppointmentRecord, body: string, now: Date): Even
     return { spans: [{ start: a.startsAt.getTime(), end: a.endsAt.getTime() }], from: null, until: null, zoneDependent: false };
   }
   const t = now.getTime();
-  return eventInstances(parseRendered(body), a.timeZone, { from: t - INSTANCE_WINDOW.backMs, until: t + INSTANCE_WINDOW.aheadMs });
+  try {
+    return eventInstances(parseRendered(body), a.timeZone, { from: t - INSTANCE_WINDOW.backMs, until: t + INSTANCE_WINDOW.aheadMs });
+  } catch {
+    return UNKNOWN_INSTANCES;
+  }
+}
+
+/**
+ * Instances that could not be worked out: marked dependent on a zone no calendar has, so every
+ * time-range query re-checks the object with the reference matcher instead of trusting SQL.
+ */
+const UNKNOWN_INSTANCES: EventInstances = { spans: [], from: null, until: null, zoneDependent: true };
+
+/** dav.entity.date_zone: the zone the instants were read in, '' when unknown (never exact), or null. */
+export function dateZoneOf(instances: EventInstances, zone: string): string | null {
+  return instances === UNKNOWN_INSTANCES ? '' : instances.zoneDependent ? zone : null;
 }
 
 /**

@@ -9,10 +9,14 @@ export type MembershipKind = 'contacts' | 'events' | 'tasks' | 'shared-events';
 const IS_PARTICIPANT = (employee: string) =>
   `EXISTS (SELECT 1 FROM brokerstar.appointment_participant p WHERE p.appointment_id = a.id AND p.employee_id = ${employee})`;
 
-// Appointments nearest to today: upcoming (or still running) first by their next start, then the
-// recent past, most recent first. range_start/range_end span all occurrences of a series.
+// Appointments nearest to today: upcoming (or still running) first by their next instance, then the
+// recent past, most recent first. range_start/range_end span all occurrences of a series; the next
+// instance comes from the stored instances (dav.occurrence), and where none is stored (beyond the
+// window, not yet expanded) from the series' start. An instance running today counts as today.
+const NEXT_START = `coalesce((SELECT min(o.starts_at) FROM dav.occurrence o
+                               WHERE o.entity_id = a.id AND o.ends_at >= :today::timestamptz), e.range_start)`;
 const NEAREST_TODAY = `(coalesce(e.range_end, 'infinity') < :today::timestamptz),
-  CASE WHEN coalesce(e.range_end, 'infinity') >= :today::timestamptz THEN greatest(e.range_start, :today::timestamptz) END ASC,
+  CASE WHEN coalesce(e.range_end, 'infinity') >= :today::timestamptz THEN greatest(${NEXT_START}, :today::timestamptz) END ASC,
   CASE WHEN coalesce(e.range_end, 'infinity') < :today::timestamptz THEN e.range_end END DESC,
   a.id`;
 

@@ -1,5 +1,6 @@
 // Reads BrokerStar's contacts, tasks and appointments by id into typed records, one query per
 // kind whatever the number of ids (children aggregated as JSON in the same statement).
+import { readableRule } from '../../../ical/recurrence-rule.js';
 import type { Queryable } from '../queryable.js';
 import type {
   AppointmentRecord,
@@ -13,7 +14,6 @@ export interface LoadedContact {
   readonly record: Omit<ContactRecord, 'photo'>;
   /** Whether BrokerStar holds a photo for this contact. */
   readonly hasPhoto: boolean;
-  readonly updatedAt: Date;
 }
 
 const EMPLOYEE_JSON = (alias: string) => `json_build_object(
@@ -25,6 +25,15 @@ const EMPLOYEE_JSON = (alias: string) => `json_build_object(
 const CONTACT_NAME = (alias: string) => `CASE WHEN ${alias}.kind = 'company' THEN coalesce(${alias}.company_name, ${alias}.last_name, '')
   ELSE concat_ws(' ', ${alias}.academic_title, ${alias}.first_name, ${alias}.last_name) END`;
 
+/**
+ * Join condition for the customer a task or appointment names. Item bodies are the same for every
+ * viewer (they are rendered once), so the customer is named only when every employee may see the
+ * contact: not deleted, not archived and restricted to nobody (design.md §3). Otherwise the item is
+ * rendered as if it had no customer, and a restricted customer's name never leaks through it.
+ */
+const PUBLIC_CONTACT = (alias: string) => `${alias}.deleted_at IS NULL AND NOT ${alias}.is_archived
+  AND NOT EXISTS (SELECT 1 FROM brokerstar.contact_restriction cr WHERE cr.contact_id = ${alias}.id)`;
+
 const CONTACT_REF_JSON = (alias: string) => `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE json_build_object(
   'id', ${alias}.id::text, 'customerNo', ${alias}.customer_no, 'displayName', ${CONTACT_NAME(alias)}) END`;
 
@@ -33,7 +42,7 @@ export async function loadContacts(db: Queryable, ids: readonly string[]): Promi
   const { rows } = await db.query(
     `SELECT c.id::text AS id, c.kind, c.customer_no, c.salutation, c.academic_title, c.first_name, c.last_name,
             c.company_name, c.department, c.job_title, to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.website,
-            c.notes, c.updated_at,
+            c.notes,
             coalesce((SELECT json_agg(json_build_object('kind', p.kind, 'number', p.number, 'isPrimary', p.is_primary)
                                       ORDER BY p.position, p.id)
                         FROM brokerstar.contact_phone p WHERE p.contact_id = c.id), '[]') AS phones,
@@ -72,7 +81,6 @@ export async function loadContacts(db: Queryable, ids: readonly string[]): Promi
       categories: r.categories,
     },
     hasPhoto: r.has_photo,
-    updatedAt: r.updated_at,
   }));
 }
 
@@ -101,7 +109,7 @@ export async function loadTasks(db: Queryable, ids: readonly string[]): Promise<
        FROM brokerstar.task t
        JOIN brokerstar.employee a ON a.id = t.assignee_id
        LEFT JOIN brokerstar.employee cb ON cb.id = t.created_by_id
-       LEFT JOIN brokerstar.contact c ON c.id = t.contact_id AND c.deleted_at IS NULL
+       LEFT JOIN brokerstar.contact c ON c.id = t.contact_id AND ${PUBLIC_CONTACT('c')}
       WHERE t.id = ANY($1::bigint[]) AND t.deleted_at IS NULL`,
     [ids],
   );
@@ -139,7 +147,7 @@ export async function loadAppointments(db: Queryable, ids: readonly string[]): P
                        WHERE p.appointment_id = ap.id), '[]') AS participants
        FROM brokerstar.appointment ap
        JOIN brokerstar.employee o ON o.id = ap.owner_id
-       LEFT JOIN brokerstar.contact c ON c.id = ap.contact_id AND c.deleted_at IS NULL
+       LEFT JOIN brokerstar.contact c ON c.id = ap.contact_id AND ${PUBLIC_CONTACT('c')}
       WHERE ap.id = ANY($1::bigint[]) AND ap.deleted_at IS NULL`,
     [ids],
   );
@@ -155,7 +163,8 @@ export async function loadAppointments(db: Queryable, ids: readonly string[]): P
     endsAt: r.ends_at,
     allDay: r.all_day,
     timeZone: r.time_zone,
-    recurrenceRule: r.recurrence_rule,
+    recurrenceRule: readableRule(r.recurrence_rule),
+    ...(r.recurrence_rule !== null && readableRule(r.recurrence_rule) === null ? { unreadableRule: r.recurrence_rule } : {}),
     isPrivate: r.is_private,
     status: r.status,
     createdAt: r.created_at,
