@@ -17,6 +17,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
+import { davError } from '../support/dav-error.js';
+import { D } from '../support/multistatus.js';
 import {
   PATHS,
   describeRun,
@@ -26,6 +28,7 @@ import {
   snapshotBrokerstar,
   startFirmServer,
   tempDir,
+  testTimeout,
   type FirmServer,
   type RunResult,
   type TempDir,
@@ -33,6 +36,11 @@ import {
 
 const SUITES = ['basic', 'copymove', 'props', 'locks', 'http'] as const;
 type Suite = (typeof SUITES)[number];
+
+/** Each litmus suite program is killed after this long; its test then fails on `timedOut`. */
+const SUITE_TIMEOUT_MS = 60_000;
+/** The time limit of a test that runs every suite once. */
+const ALL_SUITES_TIMEOUT_MS = testTimeout(...SUITES.map(() => SUITE_TIMEOUT_MS));
 
 /**
  * The litmus tests that apply to a read-mostly server, and must pass. They read (OPTIONS, PROPFIND
@@ -57,8 +65,9 @@ const MUST_PASS: Record<Suite, readonly string[]> = {
 const ALLOWED_STATUS: Record<string, readonly number[]> = {
   OPTIONS: [200],
   PROPFIND: [207, 400, 401, 404],
-  // No litmus PUT ever creates anything: refused (403) or no such place (404).
-  PUT: [401, 403, 404],
+  // Every litmus PUT is of a new name directly in a home: refused (403 with DAV:need-privileges),
+  // like a create inside a collection. Never 404 (the server answered that before this was fixed).
+  PUT: [401, 403],
   MKCOL: [401, 403],
   DELETE: [401, 403, 404],
   PROPPATCH: [401, 403, 404],
@@ -152,7 +161,7 @@ describe('litmus (Debian) against brokerstar-dav', () => {
     const cwd = path.join(home.path, `run-${++runs}-${name}`);
     await mkdir(cwd, { recursive: true });
     const program = path.join(litmusDir, name);
-    const r = await run(program, ['--htdocs', '/usr/share/litmus/htdocs', url, user, password], { timeoutMs: 60_000, env: isolatedEnv(home.path), cwd });
+    const r = await run(program, ['--htdocs', '/usr/share/litmus/htdocs', url, user, password], { timeoutMs: SUITE_TIMEOUT_MS, env: isolatedEnv(home.path), cwd });
     expect(r.timedOut, describeRun(r)).toBe(false);
     const log = await readFile(path.join(cwd, 'debug.log'), 'utf8').catch(() => '');
     return { run: r, results: parseResults(r.stdout), requests: parseDebugLog(log) };
@@ -179,7 +188,7 @@ describe('litmus (Debian) against brokerstar-dav', () => {
       ['Termine', PATHS.termine],
       ['Kontakte', PATHS.kontakte],
     ] as const) {
-      it(`every suite stops at begin on ${label}: the MKCOL of its scratch collection is refused with 403, nothing fails with 5xx`, async () => {
+      it(`every suite stops at begin on ${label}: the MKCOL of its scratch collection is refused with 403, nothing fails with 5xx`, { timeout: ALL_SUITES_TIMEOUT_MS }, async () => {
         for (const name of SUITES) {
           const s = await suite(name, `${f.origin}${collection}`, f.user, f.password);
           expect(s.results, `${name}\n${describeRun(s.run)}`).toEqual([
@@ -197,6 +206,14 @@ describe('litmus (Debian) against brokerstar-dav', () => {
         );
         expect(rows[0]?.n).toBe(SUITES.length);
       });
+    }
+  });
+
+  it('a PUT of a new name directly in a home, as litmus sends it, is refused like a create in a collection: 403 with DAV:need-privileges', async () => {
+    for (const base of ['/dav/calendars/litmus/', '/dav/addressbooks/litmus/']) {
+      const r = await f.dav.request('PUT', `${base}res`, { user: 'litmus', body: 'This is\na test file.\nfor litmus\ntesting.\n', headers: { 'Content-Type': 'text/plain' } });
+      expect(r.status, `PUT ${base}res: ${r.text}`).toBe(403);
+      expect((await davError(r)).names).toContain(D('need-privileges'));
     }
   });
 
@@ -237,7 +254,7 @@ describe('litmus (Debian) against brokerstar-dav', () => {
       ['calendar home', '/dav/calendars/'],
       ['address-book home', '/dav/addressbooks/'],
     ] as const) {
-      it(`in the ${label}: the read-side tests pass, every other request gets a designed 4xx refusal, never a 5xx`, async () => {
+      it(`in the ${label}: the read-side tests pass, every other request gets a designed 4xx refusal, never a 5xx`, { timeout: ALL_SUITES_TIMEOUT_MS }, async () => {
         for (const name of SUITES) {
           faked.length = 0;
           const s = await suite(name, `${proxyUrl}${base}`, 'litmus', litmusPassword);

@@ -218,6 +218,38 @@ export async function snapshotBrokerstar(db: TestDatabase): Promise<Record<strin
 /** The BrokerStar id in an item href: ".../12.ics" → "12". */
 export const idOfHref = (href: string): string => path.posix.basename(href).replace(/\.(ics|vcf)$/, '');
 
+// ---------------------------------------------------------------- requests the server answered
+
+/** The server's request counters from its /metrics endpoint, summed over status: method → count. */
+async function requestCounters(origin: string): Promise<Record<string, number>> {
+  const res = await fetch(`${origin}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+  const counts: Record<string, number> = {};
+  for (const m of (await res.text()).matchAll(/^brokerstar_dav_requests_total\{method="([A-Z]+)",status="\d+"\} (\d+)$/gm)) {
+    counts[m[1]!] = (counts[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return counts;
+}
+
+/**
+ * Runs `action` and returns the requests the server answered meanwhile, by method (methods with
+ * none are absent), from the server's own /metrics counters. The first read of /metrics is itself a
+ * GET that the second read counts, so it is taken off. Exact only while nothing else talks to the
+ * server, which holds for a test file's own server between its tests' steps.
+ */
+export async function requestsDuring<T>(origin: string, action: () => Promise<T>): Promise<{ result: T; requests: Record<string, number> }> {
+  const before = await requestCounters(origin);
+  const result = await action();
+  const after = await requestCounters(origin);
+  after.GET = (after.GET ?? 0) - 1;
+  const requests: Record<string, number> = {};
+  for (const [method, n] of Object.entries(after)) {
+    const delta = n - (before[method] ?? 0);
+    if (delta !== 0) requests[method] = delta;
+  }
+  return { result, requests };
+}
+
 // ---------------------------------------------------------------- temporary folders
 
 export interface TempDir {
@@ -361,6 +393,18 @@ export function run(file: string, args: readonly string[], opts: RunOptions): Pr
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** Room for a test's own work beside its client runs: server requests, database reads, files. */
+const OWN_WORK_MS = 30_000;
+
+/**
+ * The time limit of a test that runs client programs with these limits, one per run: their sum plus
+ * room for the test's own work. A client that hangs or loops is killed at its run's limit and fails
+ * the test on that run's `timedOut`, instead of vitest's generic timeout cutting the test off first.
+ */
+export function testTimeout(...runLimitsMs: readonly number[]): number {
+  return runLimitsMs.reduce((sum, ms) => sum + ms, OWN_WORK_MS);
 }
 
 /** A readable dump of a run for assertion messages. */
