@@ -1,9 +1,7 @@
 // buildApp(deps): the Express application (never listens; main.ts and the tests do). Health and
 // metrics answer without credentials, /.well-known redirects, everything else is Basic-authenticated
 // DAV.
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type pg from 'pg';
 import { basicAuth } from './auth/basic-auth.js';
 import type { Lockout } from './auth/lockout.js';
@@ -13,6 +11,7 @@ import type { AccessPolicy } from './dav/policy.js';
 import { DAV_ROOT } from './dav/resources.js';
 import { errorHandler, type RefusalListener } from './http/errors.js';
 import { healthHandler, metricsHandler } from './http/health.js';
+import { requestLog } from './http/request-log.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
 import type { DavStore } from './storage/types.js';
@@ -29,8 +28,6 @@ export interface AppDeps {
   readonly onRefusal?: RefusalListener;
 }
 
-const REQUEST_ID = /^[\w.:@+=\/-]{1,128}$/;
-
 export function buildApp(deps: AppDeps): express.Express {
   const app = express();
   // ETags are ours (derived from the stored representation), never Express's body hash.
@@ -38,29 +35,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
 
-  app.use(
-    pinoHttp({
-      logger: deps.log,
-      genReqId: (req, res) => {
-        // A client's (or the reverse proxy's) id is kept when it is a plain token; anything else
-        // (too long, spaces, markup) would only pollute the logs, so the server makes its own.
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string; headers: Record<string, string> }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          depth: req.headers?.depth,
-          userAgent: req.headers?.['user-agent'],
-        }),
-      },
-    }),
-  );
+  app.use(requestLog(deps.log));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => deps.metrics.observe(req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));

@@ -116,7 +116,7 @@ export function basicAuth(deps: AuthDeps) {
       return next();
     }
     const address = req.ip ?? 'unknown';
-    // The request's child logger (pino-http), so these lines carry the request id.
+    // The request's child logger (http/request-log.ts), so these lines carry the request id.
     const log = req.log ?? deps.log;
     const lock = await deps.lockout.check(address, creds.username);
     if (lock.retryAfter > 0) {

@@ -86,15 +86,23 @@ export async function resolveExisting(ctx: DavContext, path: string): Promise<Re
 export const hasTrailingSlash = (path: string) => path.endsWith('/');
 
 /**
- * The member name an href (a path or a full URL, encoded or not) names inside `collection`, or
- * undefined when it names anything else. Pure: multiget resolves hundreds of hrefs against the
- * collection it targets without a lookup per href.
+ * Names the members of `collection` that hrefs (paths or full URLs, encoded or not) point to, or
+ * undefined for an href that names anything else. Pure: multiget resolves hundreds of hrefs against
+ * the collection it targets without a lookup per href.
  */
-export function memberNameIn(collection: Collection, h: string): string | undefined {
-  const segs = pathSegments(pathOfHref(h));
-  const base = pathSegments(href.collection(collection));
-  if (!segs || !base || segs.length !== base.length + 1) return undefined;
-  if (base.some((s, i) => segs[i] !== s)) return undefined;
-  const name = segs[base.length]!;
-  return OBJECT_NAME.test(name) ? name : undefined;
+export function memberNamer(collection: Collection): (h: string) => string | undefined {
+  const prefix = href.collection(collection);
+  const base = pathSegments(prefix)!;
+  return (h) => {
+    // The usual case, an href exactly as the server listed it: no decoding needed.
+    if (h.startsWith(prefix)) {
+      const rest = h.slice(prefix.length);
+      if (OBJECT_NAME.test(rest)) return rest;
+    }
+    const segs = pathSegments(pathOfHref(h));
+    if (!segs || segs.length !== base.length + 1) return undefined;
+    for (let i = 0; i < base.length; i++) if (segs[i] !== base[i]) return undefined;
+    const name = segs[base.length]!;
+    return OBJECT_NAME.test(name) ? name : undefined;
+  };
 }

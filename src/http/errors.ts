@@ -25,7 +25,7 @@ export function errorBody(err: DavError, lang: 'de' | 'en'): string | undefined 
 
 export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    // The request's child logger (pino-http), so these lines carry the request id.
+    // The request's child logger (http/request-log.ts), so these lines carry the request id.
     const log = req.log ?? rootLog;
     if (res.headersSent) {
       // A failure after the first byte of a 207 can only end the response.

@@ -15,6 +15,9 @@ const ACCEPTED = new Set(['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/png',
 const MAX_INPUT_PIXELS = 50_000_000;
 const QUALITY = 80;
 const MOZJPEG = sharp.versions.mozjpeg !== undefined;
+// Each photo is scaled once and cached in dav.photo: libvips' own operation cache (up to 50 MB by
+// default) would only keep the serving process's memory high after a first start or an import.
+sharp.cache(false);
 
 /**
  * A JPEG of at most `maxPixels` x `maxPixels` (never enlarged), auto-rotated by its EXIF

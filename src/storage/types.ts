@@ -46,6 +46,8 @@ export interface DavObject {
   readonly size: number;
   /** The representation (iCalendar or vCard 3.0) when requested with `withBody`. */
   readonly body?: string;
+  /** The default representation escaped for XML text content (ObjectOptions.xmlOnly). */
+  readonly bodyXml?: string;
   /**
    * Set by queryCalendar: the store evaluated the time range exactly for this object (a timed
    * single appointment), so the reference matcher need not parse it for that condition.
@@ -92,6 +94,11 @@ export interface ObjectOptions {
   readonly withBody: boolean;
   /** vCard version of bodies in an address book ('3.0' default). */
   readonly vcardVersion?: '3.0' | '4.0';
+  /**
+   * With `withBody`: the caller writes the body into XML as it is and reads nothing in it, so the
+   * store gives `bodyXml` where it keeps one and `body` only where it does not.
+   */
+  readonly xmlOnly?: boolean;
 }
 
 /** What the SQL side can filter before the reference matcher re-checks. */

@@ -296,7 +296,8 @@ function select(j: JCal, sel: CompSelection): JCal {
   return [name, outProps, outComps];
 }
 
-const hasSubRequest = (req: CalendarDataRequest) =>
+/** Whether the request asks for less or other than the stored object (comp, expand, limits). */
+export const hasSubRequest = (req: CalendarDataRequest) =>
   req.comp !== null || req.expand !== null || req.limitRecurrenceSet !== null || req.limitFreebusySet !== null;
 
 /**

@@ -11,6 +11,8 @@ import type { XmlNode } from '../xml/write.js';
 /** The content of a property element. */
 export interface XmlValue {
   readonly text?: string;
+  /** Already escaped XML (a stored body written as it is). */
+  readonly raw?: string;
   readonly children?: readonly XmlNode[];
   readonly attrs?: Readonly<Record<string, string>>;
 }

@@ -7,7 +7,7 @@ import { propstatsFor, type PropRequest } from '../propstats.js';
 import { href, isCollectionResource, isObjectResource } from '../resources.js';
 import { CALDAV } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
-import { dataProps, validateDataProps } from './data-props.js';
+import { dataProps, validateDataProps, wantsWholeData } from './data-props.js';
 import { propsOf, reportPropRequest, requireChild } from './prop-request.js';
 import { defineReport } from './types.js';
 
@@ -35,13 +35,15 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
     const needsCheck = !push.exact || only !== undefined;
     const wantsData = propsOf(req.props).some((p) => p.name === CALDAV.calendarData);
     const withBody = needsCheck || wantsData;
+    // Bodies only written out (nothing to match in them): their stored XML form will do.
+    const xmlOnly = !needsCheck && wantsWholeData(propsOf(req.props));
     const candidates = only
       ? (await ctx.store.getObjects(c, [only], { withBody })).values()
       : ctx.store.queryCalendar(
           c,
           // Data only where the store cannot decide the range, unless the client wants it anyway.
           { component: push.component, timeRange: push.timeRange, bodiesOnlyWhenInexact: push.rangeOnly && !wantsData },
-          { withBody },
+          { withBody, xmlOnly },
         );
     const extra = dataProps();
     const timezone = c.owner.timeZone;

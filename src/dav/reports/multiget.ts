@@ -2,12 +2,12 @@
 // store query per request. Depth is ignored (Outlook and Thunderbird send 1, DAVx5 0 or none).
 import { badRequest } from '../errors.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
-import { memberNameIn } from '../resolve.js';
+import { memberNamer } from '../resolve.js';
 import { isCollectionResource, isObjectResource, type ObjectResource } from '../resources.js';
 import { CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { childrenNamed, textOf } from '../xml/parse.js';
-import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
+import { dataProps, requestedVcardVersion, validateDataProps, wantsData, wantsWholeData } from './data-props.js';
 import { propsOf, reportPropRequest } from './prop-request.js';
 import { defineReport } from './types.js';
 
@@ -36,8 +36,9 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
       // Only members of this collection can be found: each href is matched against the
       // collection's own path, so 100 hrefs cost no lookup each (a colleague's calendar would).
       const kindOfMember = collection.type === 'contacts' ? 'address-object' : 'calendar-object';
+      const memberName = memberNamer(collection);
       const wanted = req.hrefs.map((h) => {
-        const name = memberNameIn(collection, h);
+        const name = memberName(h);
         const resource: ObjectResource | undefined = name === undefined ? undefined : { kind: kindOfMember, collection, name };
         return { href: h, resource };
       });
@@ -46,6 +47,7 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
       const objects = await ctx.store.getObjects(collection, names, {
         withBody: wantsData(props),
         vcardVersion: requestedVcardVersion(props),
+        xmlOnly: wantsWholeData(props),
       });
       const extra = dataProps();
       async function* responses(): AsyncIterable<DavResponse> {

@@ -8,7 +8,7 @@ import { href, isCollectionResource } from '../resources.js';
 import { DAV } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { child, textOf } from '../xml/parse.js';
-import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
+import { dataProps, requestedVcardVersion, validateDataProps, wantsData, wantsWholeData } from './data-props.js';
 import { propsOf, reportPropRequest } from './prop-request.js';
 import { truncatedResponse } from './truncated.js';
 import { defineReport } from './types.js';
@@ -53,6 +53,7 @@ export const syncCollection = defineReport<SyncRequest>({
     const changes = await ctx.store.changesSince(c, req.token, {
       withBody: wantsData(props),
       vcardVersion: requestedVcardVersion(props),
+      xmlOnly: wantsWholeData(props),
       limit: req.limit,
     });
     if (changes === 'invalid') throw invalidSyncToken(invalidTokenStatus(ctx, target.kind === 'addressbook'));

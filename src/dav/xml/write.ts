@@ -54,19 +54,30 @@ function qualify(name: ClarkName): { tag: string; decl: string } {
   return { tag: `x:${local}`, decl: ` xmlns:x="${escapeAttr(ns)}"` };
 }
 
+// Every response of a 5,000-member answer names the same few elements: qualify each name once.
+const qualified = new Map<ClarkName, { tag: string; decl: string }>();
+function qualifyCached(name: ClarkName): { tag: string; decl: string } {
+  let q = qualified.get(name);
+  if (!q) {
+    q = qualify(name);
+    // Names come from clients too (unknown properties): keep the memo bounded.
+    if (qualified.size < 10_000) qualified.set(name, q);
+  }
+  return q;
+}
+
 export function renderNode(node: XmlNode): string {
-  const { tag, decl } = qualify(node.name);
+  const { tag, decl } = qualifyCached(node.name);
   let attrs = decl;
-  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) attrs += ` ${k}="${escapeAttr(v)}"`;
-  const inner =
-    (node.text !== undefined ? escapeXml(node.text) : '') +
-    (node.raw ?? '') +
-    (node.children ? node.children.map(renderNode).join('') : '');
+  if (node.attrs) for (const k in node.attrs) attrs += ` ${k}="${escapeAttr(node.attrs[k]!)}"`;
+  let inner = node.text !== undefined ? escapeXml(node.text) : '';
+  if (node.raw !== undefined) inner += node.raw;
+  if (node.children) for (const child of node.children) inner += renderNode(child);
   return inner ? `<${tag}${attrs}>${inner}</${tag}>` : `<${tag}${attrs}/>`;
 }
 
 export function renderDocument(root: XmlNode): string {
-  const { tag } = qualify(root.name);
+  const { tag } = qualifyCached(root.name);
   const body = renderNode(root);
   // Put the prefix table on the root element.
   return `<?xml version="1.0" encoding="utf-8"?>\n${body.replace(`<${tag}`, `<${tag} ${ROOT_XMLNS}`)}`;

@@ -33,6 +33,8 @@ const VCARD4_ETAG = (etag: string) => `left(${etag}, -1) || '-v4"'`;
 /** Busy blocks come from the entity's busy views in the viewer's language. */
 function columns(opts: ObjectOptions, bodyUnless?: string): string {
   const v4 = wantsV4(opts);
+  // The escaped form exists for the default (3.0) representation of the full view only.
+  const xml = opts.withBody && opts.xmlOnly === true && !v4 && !bodyUnless;
   const stored = v4 ? `coalesce(b.body_v4, b.body)` : 'b.body';
   const body = bodyUnless ? `CASE WHEN ${bodyUnless} THEN NULL ELSE ${stored} END` : stored;
   // ETag and size belong to the representation served, 4.0 included (getcontentlength, 304s).
@@ -40,9 +42,12 @@ function columns(opts: ObjectOptions, bodyUnless?: string): string {
   const size = v4 ? `CASE WHEN b.body_v4 IS NULL THEN e.size ELSE octet_length(b.body_v4) END` : 'e.size';
   return `m.name, m.seq, m.etag IS NULL AS removed,
     CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE ${etag} END AS etag,
-    CASE WHEN m.view = 'busy' THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END AS last_modified,
+    -- epoch milliseconds: a number is far cheaper to read than a timestamp text, 5,000 times over
+    extract(epoch FROM CASE WHEN m.view = 'busy' THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END)::float8 * 1000
+      AS last_modified,
     CASE WHEN m.view = 'busy' THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE ${size} END AS size
-    ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN b.busy_bodies ->> :lang::text ELSE ${body} END AS body` : ''}`;
+    ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN b.busy_bodies ->> :lang::text ${xml ? 'WHEN b.body_xml IS NOT NULL THEN NULL ' : ''}ELSE ${body} END AS body` : ''}
+    ${xml ? `, CASE WHEN m.view = 'full' THEN b.body_xml END AS body_xml` : ''}`;
 }
 
 export function objectSql(c: Collection, opts: ObjectOptions, q: ObjectQuery): { text: string; values: unknown[] } {
@@ -61,9 +66,11 @@ export interface ObjectRow {
   readonly seq: string;
   readonly removed: boolean;
   readonly etag: string | null;
-  readonly last_modified: Date;
+  /** Epoch milliseconds. */
+  readonly last_modified: number;
   readonly size: number | null;
   readonly body?: string | null;
+  readonly body_xml?: string | null;
   readonly exact?: boolean;
 }
 
@@ -72,14 +79,16 @@ export function toObject(r: ObjectRow): DavObject | undefined {
   return {
     name: r.name,
     etag: r.etag,
-    lastModified: r.last_modified,
+    lastModified: new Date(r.last_modified),
     size: r.size ?? 0,
     ...(r.body != null ? { body: r.body } : {}),
+    ...(r.body_xml != null ? { bodyXml: r.body_xml } : {}),
     ...(r.exact ? { timeRangeExact: true } : {}),
   };
 }
 
 const CURSOR_BATCH = 200;
+
 
 /** Rows through a server-side cursor; the client is released when the consumer stops. */
 export async function* streamRows<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[]): AsyncGenerator<R> {

@@ -16,6 +16,8 @@ import {
 } from './brokerstar/records.js';
 import type { EventInstances } from '../../dav/filters/instances.js';
 import { inTransaction } from '../../db/transaction.js';
+// The XML text form of each body is stored beside it (served as is in big REPORT answers).
+import { escapeXml } from '../../dav/xml/write.js';
 import type { Queryable } from './queryable.js';
 import {
   renderAppointmentEntity,
@@ -119,7 +121,28 @@ export class ChangePump {
     await this.exclusive(async () => {
       await this.prune();
       await this.moveInstanceWindows(now);
+      await this.escapeStoredBodies();
     });
+  }
+
+  /** Fills the XML-escaped form of bodies stored before it was kept (migration 006). */
+  async escapeStoredBodies(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const { rows } = await this.deps.pool.query<{ kind: string; id: string; body: string }>(
+        `SELECT kind, id::text AS id, body FROM dav.entity_body WHERE body_xml IS NULL LIMIT ${RENDER_CHUNK}`,
+      );
+      if (rows.length === 0) return done;
+      // Only where the body is still the one escaped: a pass may have rendered it anew meanwhile.
+      const { rowCount } = await this.deps.pool.query(
+        `UPDATE dav.entity_body b SET body_xml = t.body_xml
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS t(kind, id, body, body_xml)
+          WHERE b.kind = t.kind AND b.id = t.id AND b.body = t.body`,
+        [rows.map((r) => r.kind), rows.map((r) => r.id), rows.map((r) => r.body), rows.map((r) => escapeXml(r.body))],
+      );
+      if (!rowCount) return done; // all rendered anew meanwhile (with their escaped form)
+      done += rowCount;
+    }
   }
 
   /** One transaction: take a batch of the log, render, store, bump generations. False when idle. */
@@ -385,12 +408,12 @@ async function storeEntities(db: Queryable, kind: EntityKind, rows: readonly Ent
          busy = EXCLUDED.busy, range_start = EXCLUDED.range_start, range_end = EXCLUDED.range_end,
          occ_from = EXCLUDED.occ_from, occ_until = EXCLUDED.occ_until, date_zone = EXCLUDED.date_zone
        RETURNING kind, id)
-     INSERT INTO dav.entity_body (kind, id, body, body_v4, busy_bodies)
-     SELECT $1, b.id, b.body, b.body_v4, b.busy_bodies
-       FROM unnest($2::bigint[], $15::text[], $16::text[], $17::jsonb[]) AS b(id, body, body_v4, busy_bodies)
+     INSERT INTO dav.entity_body (kind, id, body, body_v4, busy_bodies, body_xml)
+     SELECT $1, b.id, b.body, b.body_v4, b.busy_bodies, b.body_xml
+       FROM unnest($2::bigint[], $15::text[], $16::text[], $17::jsonb[], $18::text[]) AS b(id, body, body_v4, busy_bodies, body_xml)
        JOIN meta ON meta.id = b.id
      ON CONFLICT (kind, id) DO UPDATE SET
-       body = EXCLUDED.body, body_v4 = EXCLUDED.body_v4, busy_bodies = EXCLUDED.busy_bodies`,
+       body = EXCLUDED.body, body_v4 = EXCLUDED.body_v4, busy_bodies = EXCLUDED.busy_bodies, body_xml = EXCLUDED.body_xml`,
     [
       kind,
       col((r) => r.id),
@@ -409,6 +432,7 @@ async function storeEntities(db: Queryable, kind: EntityKind, rows: readonly Ent
       col((r) => r.body),
       col((r) => r.bodyV4),
       col((r) => (r.busy ? JSON.stringify(busyTexts(r.busy)) : null)),
+      col((r) => escapeXml(r.body)),
     ],
   );
   await storeInstances(db, rows.filter((r) => r.instances !== null).map((r) => ({ id: r.id, instances: r.instances! })));
