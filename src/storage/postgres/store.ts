@@ -21,7 +21,7 @@ import type {
 import { principalById, principalByUsername, sharedCalendarOwners } from './brokerstar/principals.js';
 import { ownCollections, sharedCollection } from './catalog.js';
 import { CollectionSync, type SyncSettings } from './collection-sync.js';
-import { objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
+import { CURSOR_BATCH, objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
 import { ChangePump } from './pump.js';
 import { updateObject } from './client-edits.js';
 
@@ -186,7 +186,13 @@ export class PostgresStore implements DavStore {
     return {
       syncToken: s.syncToken,
       truncated: false,
-      entries: entriesOf(opts.withBody ? streamRows<ObjectRow>(pool, text, values) : (await pool.query<ObjectRow>(text, values)).rows),
+      // An initial sync (or one with bodies) can be the whole collection: streamed. An incremental
+      // one without bodies is what every poll asks, usually for nothing: one plain query.
+      entries: entriesOf(
+        token === null || opts.withBody
+          ? streamRows<ObjectRow>(pool, text, values, opts.withBody ? CURSOR_BATCH.withBody : CURSOR_BATCH.withoutBody)
+          : (await pool.query<ObjectRow>(text, values)).rows,
+      ),
     };
   }
 
