@@ -177,11 +177,24 @@ export class CollectionSync {
 
 /** Today's date (YYYY-MM-DD) where the employee is: the appointment cap turns with his day. */
 function localToday(timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short' }).format(new Date());
-  } catch {
-    return new Date().toISOString().slice(0, 10);
+  const f = dayFormat(timeZone);
+  return f ? f.format(new Date()) : new Date().toISOString().slice(0, 10);
+}
+
+// One formatter per zone: building an Intl.DateTimeFormat costs more than the rest of a poll's
+// own work, and every poll of a calendar asks for the employee's day.
+const dayFormats = new Map<string, Intl.DateTimeFormat | null>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat | null {
+  let f = dayFormats.get(timeZone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short' });
+    } catch {
+      f = null; // not a zone Intl knows: UTC
+    }
+    dayFormats.set(timeZone, f);
   }
+  return f;
 }
 
 /** The instant today began in the employee's zone (the appointment cap's "today"). */
