@@ -11,7 +11,7 @@ import { tableChecksums } from '../support/checksums.js';
 import { getOk, putCalendar } from '../support/items.js';
 import { listEtags } from '../support/listing.js';
 import { startTestServer, type Reply, type TestServer } from '../support/server.js';
-import { edited, masterOf, OUTLOOK_ZONE, outlookTodo, setDate, setLocal } from '../unit/policy/clients.js';
+import { edited, masterOf, outlookEvent, outlookTodo, setDate, setLocal } from '../unit/policy/clients.js';
 
 const USER = 'anna.meier';
 const TERMINE = `/dav/calendars/${USER}/termine/`;
@@ -373,33 +373,12 @@ describe('allowed edits (design.md §4)', () => {
       const sums = await tableChecksums(dav);
       // EventEntityMapper.MapRecurrance1To2: WEEKLY always gets BYDAY from the day-of-week mask, an
       // end date is written as COUNT=Occurrences (Mondays 7 December to 8 February: ten).
-      const body = [
-        'BEGIN:VCALENDAR',
-        'PRODID:-//github.com/aluxnimm/outlookcaldavsynchronizer//NONSGML v4.4//EN',
-        'VERSION:2.0',
-        ...OUTLOOK_ZONE,
-        'BEGIN:VEVENT',
-        'DTSTAMP:20261120T101500Z',
-        'LAST-MODIFIED:20261120T101500Z',
-        `UID:brokerstar-appointment-${ids.outlookSeries}`,
+      const body = outlookEvent(`brokerstar-appointment-${ids.outlookSeries}`, [
         'DTSTART;TZID=W. Europe Standard Time:20261207T090000',
         'DTEND;TZID=W. Europe Standard Time:20261207T100000',
         'RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO',
         'SUMMARY:Wochenrapport Team Ost',
-        'CLASS:PUBLIC',
-        'PRIORITY:5',
-        'SEQUENCE:1',
-        'TRANSP:OPAQUE',
-        'X-MICROSOFT-CDO-BUSYSTATUS:BUSY',
-        'BEGIN:VALARM',
-        'ACTION:DISPLAY',
-        'DESCRIPTION:Reminder',
-        'TRIGGER:-PT15M',
-        'END:VALARM',
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '',
-      ].join('\r\n');
+      ]);
 
       // BrokerStar keeps its own spelling of the rule, so the stored version differs: no ETag.
       const after = await putAndReread(dav, href, body, { ifMatch: served.etag, userAgent: OUTLOOK, sameAsStored: false });
@@ -420,35 +399,14 @@ describe('allowed edits (design.md §4)', () => {
       const served = await get(dav, href);
       const before = await row(dav, 'appointment', ids.outlookMove!);
       const sums = await tableChecksums(dav);
-      const body = [
-        'BEGIN:VCALENDAR',
-        'PRODID:-//github.com/aluxnimm/outlookcaldavsynchronizer//NONSGML v4.4//EN',
-        'VERSION:2.0',
-        ...OUTLOOK_ZONE,
-        'BEGIN:VEVENT',
-        'DTSTAMP:20261120T101500Z',
-        'LAST-MODIFIED:20261120T101500Z',
-        `UID:brokerstar-appointment-${ids.outlookMove}`,
+      const body = outlookEvent(`brokerstar-appointment-${ids.outlookMove}`, [
         'DTSTART;TZID=W. Europe Standard Time:20261204T160000',
         'DTEND;TZID=W. Europe Standard Time:20261204T170000',
         'SUMMARY:Besprechung Outlook',
         'LOCATION:Zürich\\, Bahnhofstrasse 1',
         'DESCRIPTION:Police besprechen\\n\\nKunde: Hans Muster (K-010234)',
-        'CLASS:PUBLIC',
-        'PRIORITY:5',
-        'SEQUENCE:1',
-        'TRANSP:OPAQUE',
-        'X-MICROSOFT-CDO-BUSYSTATUS:BUSY',
         'X-MICROSOFT-CDO-IMPORTANCE:1',
-        'BEGIN:VALARM',
-        'ACTION:DISPLAY',
-        'DESCRIPTION:Reminder',
-        'TRIGGER:-PT15M',
-        'END:VALARM',
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '',
-      ].join('\r\n');
+      ]);
 
       const after = await putAndReread(dav, href, body, { ifMatch: served.etag, userAgent: OUTLOOK, sameAsStored: false });
 

@@ -97,28 +97,16 @@ describe('If-Match and BrokerStar writes the server has not rendered yet', () =>
     expect((await getItem(dav, `${TERMINE}${ids.contactChanged}.ics`)).text).toContain('Muster-Huber');
   });
 
-  it('412 when a participating employee changed meanwhile', async () => {
-    const r = await putWhileBrokerStarWrites(dav, { table: 'appointment', id: ids.participantChanged! }, (bs) =>
-      bs.query(`UPDATE brokerstar.employee SET last_name = 'Keller-Frei' WHERE id = $1`, [ids.beat]),
-    );
+  // BrokerStar changes an employee the item shows while the client's PUT is on its way.
+  it.each([
+    ['a participating employee', 'participantChanged', 'appointment', `UPDATE brokerstar.employee SET last_name = 'Keller-Frei' WHERE id = $1`, 'beat'],
+    ['the owner', 'ownerChanged', 'appointment', `UPDATE brokerstar.employee SET first_name = 'Annemarie' WHERE id = $1`, 'anna'],
+    ["the task's creator", 'task', 'task', `UPDATE brokerstar.employee SET last_name = 'Rossi-Bianchi' WHERE id = $1`, 'carla'],
+  ] as const)('412 when %s changed meanwhile', async (_who, item, table, sql, employee) => {
+    const r = await putWhileBrokerStarWrites(dav, { table, id: ids[item]! }, (bs) => bs.query(sql, [ids[employee]]));
     await expectStale(r);
-    expect(await column(dav, 'appointment', ids.participantChanged!, 'location')).toBe('Zürich');
-  });
-
-  it('412 when the owner changed meanwhile', async () => {
-    const r = await putWhileBrokerStarWrites(dav, { table: 'appointment', id: ids.ownerChanged! }, (bs) =>
-      bs.query(`UPDATE brokerstar.employee SET first_name = 'Annemarie' WHERE id = $1`, [ids.anna]),
-    );
-    await expectStale(r);
-    expect(await column(dav, 'appointment', ids.ownerChanged!, 'location')).toBe('Zürich');
-  });
-
-  it("412 when the task's creator changed meanwhile", async () => {
-    const r = await putWhileBrokerStarWrites(dav, { table: 'task', id: ids.task! }, (bs) =>
-      bs.query(`UPDATE brokerstar.employee SET last_name = 'Rossi-Bianchi' WHERE id = $1`, [ids.carla]),
-    );
-    await expectStale(r);
-    expect(await column(dav, 'task', ids.task!, 'status')).toBe('open');
+    const column_ = table === 'task' ? 'status' : 'location';
+    expect(await column(dav, table, ids[item]!, column_)).toBe(table === 'task' ? 'open' : 'Zürich');
   });
 
   it("412 while a TRUNCATE's 'all' row waits in the change log (everything is rendered anew)", async () => {

@@ -136,3 +136,35 @@ export function outlookTodo(t: TaskRecord, fields: { status: string; percent: nu
     '',
   ].join('\r\n');
 }
+
+/**
+ * A VEVENT as Outlook CalDav Synchronizer PUTs it (EventEntityMapper): its PRODID, the Windows
+ * zone, DTSTAMP/LAST-MODIFIED of the save, and after `lines` its fixed tail (CLASS, PRIORITY,
+ * SEQUENCE, TRANSP, busy status, a 15-minute reminder).
+ */
+export function outlookEvent(uid: string, lines: readonly string[]): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'PRODID:-//github.com/aluxnimm/outlookcaldavsynchronizer//NONSGML v4.4//EN',
+    'VERSION:2.0',
+    ...OUTLOOK_ZONE,
+    'BEGIN:VEVENT',
+    'DTSTAMP:20261120T101500Z',
+    'LAST-MODIFIED:20261120T101500Z',
+    `UID:${uid}`,
+    ...lines,
+    'CLASS:PUBLIC',
+    'PRIORITY:5',
+    'SEQUENCE:1',
+    'TRANSP:OPAQUE',
+    'X-MICROSOFT-CDO-BUSYSTATUS:BUSY',
+    'BEGIN:VALARM',
+    'ACTION:DISPLAY',
+    'DESCRIPTION:Reminder',
+    'TRIGGER:-PT15M',
+    'END:VALARM',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
