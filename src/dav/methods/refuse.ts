@@ -1,11 +1,8 @@
 // The methods a read-mostly server refuses (design.md §4): always 403 with DAV:need-privileges
 // (without it DAVx5 stops syncing the collection), the project's own precondition element and a
 // sentence for the user. A refused DELETE re-announces the item so clients restore it.
-import type { DavContext } from '../context.js';
-import { DavError } from '../errors.js';
 import { needPrivileges } from '../policy.js';
-import { propContextOf } from '../prop-context.js';
-import { resolvePath } from '../resolve.js';
+import { resolveExisting } from '../resolve.js';
 import { hrefOf, isObjectResource, type Resource } from '../resources.js';
 import { BS, DAV, type ClarkName } from '../xml/names.js';
 import type { MethodHandler } from './types.js';
@@ -16,22 +13,12 @@ const deleteKey = (r: Resource) => {
   return r.collection.type === 'tasks' ? 'delete-task' : 'delete-appointment';
 };
 
-/** Target must exist for this user (404 otherwise, so no existence leaks). */
-async function existingTarget(ctx: DavContext): Promise<Resource> {
-  const r = await resolvePath(ctx, ctx.path);
-  if (isObjectResource(r)) {
-    await propContextOf(ctx).state(r.collection);
-    const found = await ctx.store.getObjects(r.collection, [r.name], { withBody: false });
-    if (!found.has(r.name)) throw new DavError(404, 'no such item');
-  }
-  return r;
-}
-
+/** The target must exist for this user (404 otherwise, so no existence leaks). */
 function refusal(method: string, privilege: ClarkName, messageKey: string, element: ClarkName, resolveTarget = true): MethodHandler {
   return {
     method,
     async handle(ctx) {
-      const target = resolveTarget ? await existingTarget(ctx) : undefined;
+      const target = resolveTarget ? await resolveExisting(ctx, ctx.path) : undefined;
       const where = target ? hrefOf(target) : ctx.path;
       throw needPrivileges(where, privilege, { messageKey, extra: element });
     },
@@ -41,7 +28,7 @@ function refusal(method: string, privilege: ClarkName, messageKey: string, eleme
 export const del: MethodHandler = {
   method: 'DELETE',
   async handle(ctx) {
-    const target = await existingTarget(ctx);
+    const target = await resolveExisting(ctx, ctx.path);
     if (isObjectResource(target)) {
       // DAVx5 and Thunderbird's address book delete locally whatever we answer: announce the
       // server's copy again so their next sync brings it back.

@@ -163,8 +163,7 @@ export async function loadAppointments(db: Queryable, ids: readonly string[]): P
     endsAt: r.ends_at,
     allDay: r.all_day,
     timeZone: r.time_zone,
-    recurrenceRule: readableRule(r.recurrence_rule),
-    ...(r.recurrence_rule !== null && readableRule(r.recurrence_rule) === null ? { unreadableRule: r.recurrence_rule } : {}),
+    ...recurrenceOf(r.recurrence_rule),
     isPrivate: r.is_private,
     status: r.status,
     createdAt: r.created_at,
@@ -173,6 +172,12 @@ export async function loadAppointments(db: Queryable, ids: readonly string[]): P
     ),
     participants: r.participants,
   }));
+}
+
+/** The rule as served, and BrokerStar's own when no reader understands it (read once). */
+function recurrenceOf(raw: string | null): Pick<AppointmentRecord, 'recurrenceRule' | 'unreadableRule'> {
+  const rule = readableRule(raw);
+  return raw !== null && rule === null ? { recurrenceRule: null, unreadableRule: raw } : { recurrenceRule: rule };
 }
 
 /** Ids of every live row of a kind (a full re-render after TRUNCATE or a renderer change). */
