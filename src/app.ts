@@ -43,7 +43,7 @@ export function buildApp(deps: AppDeps): express.Express {
   });
 
   app.get('/healthz', healthHandler(deps.pool));
-  app.get('/metrics', metricsHandler(deps.metrics, deps.pool));
+  app.get('/metrics', metricsHandler(deps.metrics, deps.pool, deps.store));
 
   // RFC 6764 §5: 301 to the DAV root on the same origin (Thunderbird abandons a cross-origin
   // redirect once it sent credentials; Outlook cannot follow 308). Any method: iOS sends PROPFIND.

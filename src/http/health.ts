@@ -1,6 +1,7 @@
 // Health and metrics endpoints, answered without authentication.
 import type { Request, Response } from 'express';
 import type pg from 'pg';
+import type { DavStore } from '../storage/types.js';
 import type { Metrics } from './metrics.js';
 
 /** 200 when the process is up and the database answers within a second, else 503. */
@@ -24,8 +25,9 @@ export function healthHandler(db: pg.Pool) {
   };
 }
 
-export function metricsHandler(metrics: Metrics, db: pg.Pool) {
+export function metricsHandler(metrics: Metrics, db: pg.Pool, store: Pick<DavStore, 'refreshes'>) {
   return (_req: Request, res: Response) => {
-    res.type('text/plain; version=0.0.4').send(metrics.render({ totalCount: db.totalCount, idleCount: db.idleCount, waitingCount: db.waitingCount }));
+    const pool = { totalCount: db.totalCount, idleCount: db.idleCount, waitingCount: db.waitingCount };
+    res.type('text/plain; version=0.0.4').send(metrics.render(pool, store.refreshes));
   };
 }

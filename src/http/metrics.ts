@@ -13,7 +13,10 @@ export class Metrics {
     this.durationCount++;
   }
 
-  render(pool: { totalCount: number; idleCount: number; waitingCount: number }): string {
+  render(
+    pool: { totalCount: number; idleCount: number; waitingCount: number },
+    refreshes?: Readonly<{ full: number; incremental: number }>,
+  ): string {
     const lines = [
       '# HELP brokerstar_dav_requests_total HTTP requests by method and status.',
       '# TYPE brokerstar_dav_requests_total counter',
@@ -28,6 +31,14 @@ export class Metrics {
       `brokerstar_dav_db_connections{state="waiting"} ${pool.waitingCount}`,
       '# TYPE brokerstar_dav_uptime_seconds gauge',
       `brokerstar_dav_uptime_seconds ${((Date.now() - this.started) / 1000).toFixed(0)}`,
+      ...(refreshes
+        ? [
+            '# HELP brokerstar_dav_collection_refreshes_total Collections brought up to date with BrokerStar, by how.',
+            '# TYPE brokerstar_dav_collection_refreshes_total counter',
+            `brokerstar_dav_collection_refreshes_total{mode="full"} ${refreshes.full}`,
+            `brokerstar_dav_collection_refreshes_total{mode="incremental"} ${refreshes.incremental}`,
+          ]
+        : []),
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
     ];

@@ -137,6 +137,8 @@ export type UpdateOutcome =
   | { readonly kind: 'not-found' };
 
 export interface DavStore {
+  /** Collection refreshes since the start: recomputed in full, or caught up from the changed items. */
+  readonly refreshes?: Readonly<{ full: number; incremental: number }>;
   principalByUsername(username: string): Promise<Principal | undefined>;
   principalById(id: string): Promise<Principal | undefined>;
   /** The collections in a principal's homes: own ones and colleagues' shared calendars. */

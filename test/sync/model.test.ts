@@ -1084,7 +1084,11 @@ interface Tracked {
   live?: { token: string; state: Map<string, string> };
 }
 
-async function runModel(seed: number, mode: PrivateMode, steps: number): Promise<{ steps: number; capped: number }> {
+async function runModel(
+  seed: number,
+  mode: PrivateMode,
+  steps: number,
+): Promise<{ steps: number; capped: number; refreshes: { full: number; incremental: number } }> {
   const rng = new Rng(seed);
   const photos = await Promise.all(
     [
@@ -1229,7 +1233,7 @@ async function runModel(seed: number, mode: PrivateMode, steps: number): Promise
         expect(sorted(apply(old.state, answer.changes)), `${t.spec.label}: final replay from ${old.token}`).toEqual(sorted(t.last!.members));
       }
     }
-    return { steps, capped: cappedObservations };
+    return { steps, capped: cappedObservations, refreshes: { ...dav.store.refreshes } };
   } finally {
     await dav.close();
   }
@@ -1238,9 +1242,11 @@ async function runModel(seed: number, mode: PrivateMode, steps: number): Promise
 describe('sync model: random BrokerStar writes, then every client state converges to the listing', () => {
   for (const { seed, mode } of SEEDS) {
     it(`seed ${seed}: ${STEPS} steps over 7 collections, MAX_RECORDS = ${CAP}, PRIVATE_APPOINTMENTS = ${mode}`, async () => {
-      const { capped } = await runModel(seed, mode, STEPS);
-      // The run must actually exercise the cap.
+      const { capped, refreshes } = await runModel(seed, mode, STEPS);
+      // The run must actually exercise the cap, and address books caught up both ways.
       expect(capped, 'observations of a full (capped) collection').toBeGreaterThan(STEPS);
+      expect(refreshes.incremental, 'incremental refreshes of address books').toBeGreaterThan(STEPS / 10);
+      expect(refreshes.full, 'full recomputes').toBeGreaterThan(STEPS / 10);
     }, Math.max(120_000, STEPS * 4000));
   }
 });

@@ -16,6 +16,7 @@ import {
 } from './brokerstar/records.js';
 import type { EventInstances } from '../../dav/filters/instances.js';
 import { inTransaction } from '../../db/transaction.js';
+import { INCREMENTAL_MAX_IDS } from './incremental-refresh.js';
 // The XML text form of each body is stored beside it (served as is in big REPORT answers).
 import { escapeXml } from '../../dav/xml/write.js';
 import type { Queryable } from './queryable.js';
@@ -44,6 +45,8 @@ const PUMP_LOCK = 0x62726b70; // 'brkp'
 const LOG_BATCH = 5000;
 const RENDER_CHUNK = 500;
 const MAINTAIN_EVERY_MS = 3600_000;
+// How long the items each generation touched are kept (a collection idle for longer recomputes in full).
+const GENERATION_LOG_DAYS = 7;
 
 interface Work {
   all: boolean;
@@ -228,7 +231,19 @@ export class ChangePump {
       (k) => everything || work.ids[k].size > 0 || (k === 'appointment' && work.shares),
     );
     if (scopes.length) {
-      await db.query(`UPDATE dav.generation SET value = nextval('dav.generation_seq') WHERE scope = ANY($1)`, [scopes]);
+      // Each bumped generation names the items it touched (NULL: everything, or too many to
+      // matter), so a collection can catch up from just those (incremental-refresh.ts).
+      const touched = scopes.map((k) =>
+        everything || (k === 'appointment' && work.shares) || work.ids[k].size > INCREMENTAL_MAX_IDS ? null : [...work.ids[k]],
+      );
+      await db.query(
+        `WITH bumped AS (
+           UPDATE dav.generation SET value = nextval('dav.generation_seq') WHERE scope = ANY($1) RETURNING scope, value)
+         INSERT INTO dav.generation_log (scope, generation, ids)
+         SELECT b.scope, b.value, t.ids::bigint[]
+           FROM bumped b JOIN (SELECT unnest($1::text[]) AS scope, unnest($2::text[]) AS ids) t ON t.scope = b.scope`,
+        [scopes, touched.map((ids) => (ids === null ? null : `{${ids.join(',')}}`))],
+      );
     }
   }
 
@@ -366,6 +381,13 @@ export class ChangePump {
       [this.deps.retentionDays],
     );
     if (rowCount) this.deps.log.info({ collections: rowCount, retentionDays: this.deps.retentionDays }, 'old sync history pruned');
+    // Collections that saw nothing newer than the pruned log recompute in full.
+    await this.deps.pool.query(
+      `WITH gone AS (DELETE FROM dav.generation_log WHERE logged_at < now() - interval '${GENERATION_LOG_DAYS} days' RETURNING scope, generation)
+       UPDATE dav.generation g SET logged_since = greatest(g.logged_since, x.last)
+         FROM (SELECT scope, max(generation) AS last FROM gone GROUP BY scope) x
+        WHERE g.scope = x.scope`,
+    );
   }
 }
 

@@ -20,7 +20,7 @@ import type {
 } from '../types.js';
 import { principalById, principalByUsername, sharedCalendarOwners } from './brokerstar/principals.js';
 import { ownCollections, sharedCollection } from './catalog.js';
-import { CollectionSync, type SyncSettings } from './collection-sync.js';
+import { CollectionSync, type RefreshCounts, type SyncSettings } from './collection-sync.js';
 import { CURSOR_BATCH, objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
 import { ChangePump } from './pump.js';
 import { updateObject } from './client-edits.js';
@@ -77,6 +77,11 @@ export class PostgresStore implements DavStore {
     const own = ownCollections(home).find((c) => c.slug === slug && (c.type === 'contacts') === (area === 'addressbook'));
     if (own || area === 'addressbook') return own;
     return (await this.collections(home)).find((c) => c.slug === slug && c.type === 'shared-events');
+  }
+
+  /** How many collection refreshes recomputed in full or caught up incrementally (for /metrics). */
+  get refreshes(): Readonly<RefreshCounts> {
+    return this.sync.refreshes;
   }
 
   async state(c: Collection): Promise<CollectionState> {

@@ -1,7 +1,7 @@
 // Who sees what (design.md §3) and the 5,000 cap (issue 4): for each collection, the SQL that
 // yields its eligible items in cap order, limited to the cap, with the ETag of the view served.
-// Every row has: name, entity_kind, entity_id, view ('full' | 'busy'), etag, eligible (count before
-// the cap). Named parameters (see named.ts): :viewer, :cap, :today (start of today, the cap order
+// Every row has: name, entity_kind, entity_id, view ('full' | 'busy'), etag, rank (contacts only:
+// the cap order as text), eligible (count before the cap). Named parameters (see named.ts): :viewer, :cap, :today (start of today, the cap order
 // of appointments), :owner (shared calendars), :lang (busy blocks), :mode (PRIVATE_APPOINTMENTS).
 
 export type MembershipKind = 'contacts' | 'events' | 'tasks' | 'shared-events';
@@ -20,32 +20,43 @@ const NEAREST_TODAY = `(coalesce(e.range_end, 'infinity') < :today::timestamptz)
   CASE WHEN coalesce(e.range_end, 'infinity') < :today::timestamptz THEN e.range_end END DESC,
   a.id`;
 
+// A contact's place in the cap order as one text that sorts like it (byte order, COLLATE "C"):
+// favorites, then the employee's own customers, then the most recently changed (microseconds
+// before a far future, clamped to 17 digits), then the id. Unique per contact, so the address book
+// refreshes incrementally by comparing a changed contact's rank with the last served one.
+const CONTACT_RANK = `(CASE WHEN f.contact_id IS NOT NULL THEN '0' ELSE '1' END
+    || CASE WHEN c.advisor_id IS NOT DISTINCT FROM :viewer::bigint THEN '0' ELSE '1' END
+    || lpad(greatest(0, least(99999999999999999, 9000000000000000
+         - (extract(epoch FROM greatest(c.updated_at, e.content_changed_at)) * 1000000)::bigint))::text, 17, '0')
+    || lpad(c.id::text, 19, '0')) COLLATE "C"`;
+
 // Hash joins rather than a probe per contact: restrictions and favorites are small tables, the
-// contacts many (a refresh of an 18,000-contact book went from ~160 to ~110 ms).
-const CONTACTS = `
+// contacts many (a refresh of an 18,000-contact book went from ~160 to ~110 ms). `only` narrows
+// to some contacts (an incremental refresh: every one of them that is eligible, uncapped).
+const contacts = (only?: string) => `
   WITH restricted AS (
          SELECT contact_id, bool_or(employee_id = :viewer::bigint) AS allowed
-           FROM brokerstar.contact_restriction GROUP BY contact_id),
+           FROM brokerstar.contact_restriction ${only ? `WHERE contact_id = ANY(${only})` : ''} GROUP BY contact_id),
        favorite AS (SELECT contact_id FROM brokerstar.contact_favorite WHERE employee_id = :viewer::bigint)
   SELECT c.id::text || '.vcf' AS name, 'contact' AS entity_kind, c.id AS entity_id, 'full' AS view, e.etag,
-         count(*) OVER () AS eligible
+         ${CONTACT_RANK} AS rank, count(*) OVER () AS eligible
     FROM brokerstar.contact c
     JOIN dav.entity e ON e.kind = 'contact' AND e.id = c.id
     LEFT JOIN restricted r ON r.contact_id = c.id
     LEFT JOIN favorite f ON f.contact_id = c.id
-   WHERE c.deleted_at IS NULL AND NOT c.is_archived
+   WHERE c.deleted_at IS NULL AND NOT c.is_archived ${only ? `AND c.id = ANY(${only})` : ''}
      -- restricted contacts: only the listed employees and the advisor
      AND (r.contact_id IS NULL OR r.allowed OR c.advisor_id = :viewer::bigint)
-   -- cap order: favorites, then the employee's own customers, then the most recently changed
-   ORDER BY (f.contact_id IS NOT NULL) DESC,
-            (c.advisor_id IS NOT DISTINCT FROM :viewer::bigint) DESC,
-            greatest(c.updated_at, e.content_changed_at) DESC,
-            c.id
-   LIMIT :cap::int`;
+   ${only ? '' : 'ORDER BY rank LIMIT :cap::int'}`;
+
+const CONTACTS = contacts();
+
+/** The eligible ones among some contacts (:ids), with their rank, for an incremental refresh. */
+export const CONTACTS_AMONG = contacts(':ids::bigint[]');
 
 const EVENTS = `
   SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, 'full' AS view, e.etag,
-         count(*) OVER () AS eligible
+         NULL::text AS rank, count(*) OVER () AS eligible
     FROM brokerstar.appointment a
     JOIN dav.entity e ON e.kind = 'appointment' AND e.id = a.id
    WHERE a.deleted_at IS NULL AND (a.owner_id = :viewer::bigint OR ${IS_PARTICIPANT(':viewer::bigint')})
@@ -57,7 +68,7 @@ const EVENTS = `
 const SHARED_EVENTS = `
   SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, v.view,
          CASE WHEN v.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
-         count(*) OVER () AS eligible
+         NULL::text AS rank, count(*) OVER () AS eligible
     FROM brokerstar.calendar_share s
     JOIN brokerstar.employee o ON o.id = s.owner_id AND o.active
     JOIN brokerstar.appointment a ON a.deleted_at IS NULL AND (a.owner_id = s.owner_id OR ${IS_PARTICIPANT('s.owner_id')})
@@ -72,7 +83,7 @@ const SHARED_EVENTS = `
 // Tasks: open ones first by due date, then the most recently completed.
 const TASKS = `
   SELECT t.id::text || '.ics' AS name, 'task' AS entity_kind, t.id AS entity_id, 'full' AS view, e.etag,
-         count(*) OVER () AS eligible
+         NULL::text AS rank, count(*) OVER () AS eligible
     FROM brokerstar.task t
     JOIN dav.entity e ON e.kind = 'task' AND e.id = t.id
    WHERE t.deleted_at IS NULL AND t.assignee_id = :viewer::bigint
