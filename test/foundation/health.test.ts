@@ -92,6 +92,20 @@ describe('health and metrics on a reachable database', () => {
     expect(after).toMatch(/^brokerstar_dav_db_connections\{state="total"\} \d+$/m);
   });
 
+  it('/metrics counts collection refreshes, full and incremental', async () => {
+    const refreshes = async (mode: string) =>
+      Number(new RegExp(`^brokerstar_dav_collection_refreshes_total\\{mode="${mode}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${app.url}/metrics`)).text())?.[1]);
+    const full = await refreshes('full');
+    expect(await refreshes('incremental')).toBeGreaterThanOrEqual(0);
+    // Her address book, read for the first time: recomputed in full.
+    const res = await fetch(`${app.url}/dav/addressbooks/anna.meier/kontakte/`, {
+      method: 'PROPFIND',
+      headers: { Authorization: basicAuth('anna.meier', password), Depth: '0' },
+    });
+    expect(res.status).toBe(207);
+    expect(await refreshes('full')).toBe(full + 1);
+  });
+
   it('echoes a client X-Request-Id and writes it into the request log lines', async () => {
     const id = 'outlook-4711-abc';
     const res = await fetch(`${app.url}/dav/`, { method: 'PROPFIND', headers: { 'X-Request-Id': id } });

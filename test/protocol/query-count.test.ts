@@ -162,6 +162,26 @@ describe('a 5,000-contact address book', () => {
     expect(big.length).toBeLessThanOrEqual(10);
   });
 
+  it('a no-change sync-collection and a getctag poll: the principal and the collection state, nothing else', async () => {
+    const first = await dav.report(book(BIG), SYNC_INITIAL, { depth: '1', user: BIG });
+    const token = first.ms.syncToken!;
+    const incremental = SYNC_INITIAL.replace('<d:sync-token/>', `<d:sync-token>${token}</d:sync-token>`);
+    const sync = await counter.measure(async () => {
+      const r = await dav.report(book(BIG), incremental, { depth: '1', user: BIG });
+      expect(r.status).toBe(207);
+      expect(r.ms.hrefs).toEqual([]);
+      expect(r.ms.syncToken).toBe(token);
+    });
+    const poll = await counter.measure(async () => {
+      const r = await dav.propfind(book(BIG), '<d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>', '0', { user: BIG });
+      expect(r.status).toBe(207);
+    });
+    // The login (this test server has no login cache), the employee (an inactive one is refused
+    // at once) and the collection's state: no query of the members.
+    expect(sync.filter((q) => q.includes('dav.member')), sync.join('\n---\n')).toEqual([]);
+    expect(sync.length, sync.join('\n---\n')).toBe(poll.length);
+  });
+
   it('calendar and task listings do not query per member either', async () => {
     const b = builders(dav.db.pool);
     const { rows } = await dav.db.query<{ id: string }>(`SELECT id::text AS id FROM brokerstar.employee WHERE username = $1`, ['carla.rossi']);

@@ -166,6 +166,8 @@ export class PostgresStore implements DavStore {
       from = p.seq;
       initialAt = p.initialAt;
     }
+    // The token names the current position (the common poll): nothing can lie after it.
+    if (token !== null && from === current) return { syncToken: s.syncToken, truncated: false, entries: entriesOf([]) };
     // Initial sync: present members only; later: every member touched after the token, removed
     // ones included. Bounded above by the position read, so nothing is skipped by a concurrent refresh.
     const q = {
