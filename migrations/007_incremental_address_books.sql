@@ -19,8 +19,22 @@ CREATE TABLE dav.generation_log (
   PRIMARY KEY (scope, generation)
 );
 ALTER TABLE dav.generation ADD COLUMN logged_since bigint;
-UPDATE dav.generation SET logged_since = value;
+-- The generation whose touched items were logged: the pump sets it together with `value`. A bump
+-- that leaves it behind (a server of an older version still running during an upgrade) was not
+-- logged: the trigger moves logged_since past it, so every collection recomputes in full.
+ALTER TABLE dav.generation ADD COLUMN logged_value bigint;
+UPDATE dav.generation SET logged_since = value, logged_value = value;
 ALTER TABLE dav.generation ALTER COLUMN logged_since SET NOT NULL;
+
+CREATE FUNCTION dav.generation_unlogged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.value IS DISTINCT FROM OLD.value AND NEW.logged_value IS DISTINCT FROM NEW.value THEN
+    NEW.logged_since := NEW.value;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER generation_unlogged BEFORE UPDATE ON dav.generation
+  FOR EACH ROW EXECUTE FUNCTION dav.generation_unlogged();
 
 -- After an incremental refresh of a capped address book, how many contacts the employee may see
 -- is known only as a lower bound (a touched contact beyond the cap may or may not have been

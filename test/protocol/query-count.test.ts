@@ -92,13 +92,16 @@ describe('a 5,000-contact address book', () => {
     const big: string[][] = [];
     let bigCount = 0;
     let smallCount = 0;
-    // The first request also builds the member list; the second is the steady state.
+    // The first request also builds the member list; the second is the steady state. Filling a
+    // book with 1,000 or more members starts one ANALYZE in the background (planner statistics
+    // for the new collection): not work per member, and the request does not wait for it.
     for (let round = 0; round < 2; round++) {
       big.push(
         await counter.measure(async () => {
           const r = await propfind(BIG);
           expect(r.status).toBe(207);
           bigCount = r.ms.hrefs.length - 1;
+          await dav.store.backgroundWork;
         }),
       );
       small.push(
@@ -111,10 +114,8 @@ describe('a 5,000-contact address book', () => {
     }
     expect(bigCount).toBe(5000);
     expect(smallCount).toBe(500);
-    // Filling a book with 1,000 or more members is followed by one ANALYZE (planner statistics
-    // for the new collection), once, whatever the size: not work per member.
-    const analyses = big[0]!.filter((q) => q.startsWith('ANALYZE'));
-    expect(analyses).toEqual(['ANALYZE dav.member']);
+    expect(big[0]!.filter((q) => q.startsWith('ANALYZE')), 'after filling the 5,000-member book').toEqual(['ANALYZE (SKIP_LOCKED) dav.member']);
+    expect([...small, big[1]!].flat().filter((q) => q.startsWith('ANALYZE')), 'after the 500-member book or a poll').toEqual([]);
     big[0] = big[0]!.filter((q) => !q.startsWith('ANALYZE'));
     for (let round = 0; round < 2; round++) {
       expect(big[round]!.length, `round ${round}: ${big[round]!.join('\n---\n')}`).toBe(small[round]!.length);

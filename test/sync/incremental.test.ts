@@ -217,6 +217,45 @@ describe('incremental refresh through the server (MAX_RECORDS = 4)', () => {
     expect(contactRefreshes().incremental).toBe(counts.incremental + 1);
   });
 
+  it('a generation bumped without its contacts logged (an older server during an upgrade): full recompute, the change is seen', async () => {
+    const before = await listing();
+    const member = [...before.members.keys()][0]!;
+    const id = member.slice(KONTAKTE.length).replace('.vcf', '');
+    await touch(id);
+    await dav.store.pump.catchUp();
+    // What a server without migration 007's logging leaves: the change rendered, the generation
+    // bumped, nothing in the log about it.
+    await dav.db.query(`DELETE FROM dav.generation_log WHERE scope = 'contact' AND generation = (SELECT value FROM dav.generation WHERE scope = 'contact')`);
+    await dav.db.query(`UPDATE dav.generation SET value = nextval('dav.generation_seq') WHERE scope = 'contact'`);
+    const counts = contactRefreshes();
+    const after = await listing();
+    expect(contactRefreshes().full).toBe(counts.full + 1);
+    expect(after.members.get(member)).not.toBe(before.members.get(member));
+    expect(after.token).not.toBe(before.token);
+    const sync = await dav.report(KONTAKTE, SYNC(before.token));
+    expect([...sync.ms.responses.keys()]).toEqual([member]);
+  });
+
+  it("BrokerStar's 'infinity' and '-infinity' as updated_at: ranked first and last, no error", async () => {
+    const { rows: visible } = await dav.db.query<{ id: string }>(
+      `SELECT id::text AS id FROM brokerstar.contact WHERE deleted_at IS NULL AND id = ANY($1::bigint[]) AND id <> $2 ORDER BY id LIMIT 2`,
+      [ids, ids[7]],
+    );
+    const [newest, oldest] = visible.map((r) => r.id) as [string, string];
+    await dav.db.query(`UPDATE brokerstar.contact SET updated_at = 'infinity' WHERE id = $1`, [newest]);
+    await dav.db.query(`UPDATE brokerstar.contact SET updated_at = '-infinity' WHERE id = $1`, [oldest]);
+    const incremental = await listing();
+    await recomputeInFull();
+    const full = await listing();
+    expect(full).toEqual(incremental);
+    expect(full.members.has(`${KONTAKTE}${newest}.vcf`)).toBe(true);
+    const { rows } = await dav.db.query<{ name: string }>(
+      `SELECT name FROM dav.member WHERE collection = $1 AND etag IS NOT NULL ORDER BY rank LIMIT 1`,
+      [`contacts:${anna}`],
+    );
+    expect(rows[0]!.name).toBe(`${newest}.vcf`);
+  });
+
   it('a bulk change (more contacts than an incremental refresh is worth) recomputes in full', async () => {
     const { rows } = await dav.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dav.generation_log WHERE ids IS NULL`);
     await dav.db.query(`UPDATE brokerstar.employee SET first_name = first_name WHERE id = $1`, [anna]); // employees: everything

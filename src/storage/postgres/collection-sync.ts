@@ -181,11 +181,28 @@ export class CollectionSync {
       );
     }
     if (diff && diff.changes > 0) this.log.debug({ collection: c.key, changes: diff.changes }, 'collection changed');
-    // A collection filled for the first time (or changed in bulk) is news to the planner, which
-    // then walks all its members for a lookup by name (an incremental refresh took 12 ms instead
-    // of 1) until autovacuum analyses the table.
-    if (diff && diff.changes >= ANALYZE_AFTER_CHANGES) await this.pool.query('ANALYZE dav.member');
+    if (diff && diff.changes >= ANALYZE_AFTER_CHANGES) this.analyzeMembers();
     return done.row;
+  }
+
+  /** The running ANALYZE of dav.member, if any (tests wait for it). */
+  analyzing: Promise<void> | undefined;
+
+  /**
+   * A collection filled for the first time (or changed in bulk) is news to the planner, which
+   * then walks all its members for a lookup by name (an incremental refresh took 12 ms instead
+   * of 1) until autovacuum analyses the table. In the background, one at a time per process, and
+   * skipped while another session analyses it: requests never wait for it.
+   */
+  private analyzeMembers(): void {
+    if (this.analyzing) return;
+    this.analyzing = this.pool
+      .query('ANALYZE (SKIP_LOCKED) dav.member')
+      .then(() => undefined)
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'ANALYZE dav.member failed'))
+      .finally(() => {
+        this.analyzing = undefined;
+      });
   }
 
   /**

@@ -231,18 +231,25 @@ export class ChangePump {
       (k) => everything || work.ids[k].size > 0 || (k === 'appointment' && work.shares),
     );
     if (scopes.length) {
-      // Each bumped generation names the items it touched (NULL: everything, or too many to
-      // matter), so a collection can catch up from just those (incremental-refresh.ts).
+      // Address books catch up from the contacts each generation touched (incremental-refresh.ts):
+      // those are logged with it, NULL meaning everything or too many to matter. Other kinds are
+      // not logged: their generations move without logged_value, which marks them unlogged.
+      const logged = (k: EntityKind) => k === 'contact';
       const touched = scopes.map((k) =>
-        everything || (k === 'appointment' && work.shares) || work.ids[k].size > INCREMENTAL_MAX_IDS ? null : [...work.ids[k]],
+        !logged(k) ? null : everything || work.ids[k].size > INCREMENTAL_MAX_IDS ? null : `{${[...work.ids[k]].join(',')}}`,
       );
       await db.query(
         `WITH bumped AS (
-           UPDATE dav.generation SET value = nextval('dav.generation_seq') WHERE scope = ANY($1) RETURNING scope, value)
+           UPDATE dav.generation g SET value = n.value, logged_value = CASE WHEN n.logged THEN n.value END
+             FROM (SELECT s.scope, s.logged, nextval('dav.generation_seq') AS value
+                     FROM unnest($1::text[], $3::boolean[]) AS s(scope, logged)) n
+            WHERE g.scope = n.scope
+           RETURNING g.scope, g.value)
          INSERT INTO dav.generation_log (scope, generation, ids)
          SELECT b.scope, b.value, t.ids::bigint[]
-           FROM bumped b JOIN (SELECT unnest($1::text[]) AS scope, unnest($2::text[]) AS ids) t ON t.scope = b.scope`,
-        [scopes, touched.map((ids) => (ids === null ? null : `{${ids.join(',')}}`))],
+           FROM bumped b JOIN unnest($1::text[], $2::text[], $3::boolean[]) AS t(scope, ids, logged) ON t.scope = b.scope
+          WHERE t.logged`,
+        [scopes, touched, scopes.map(logged)],
       );
     }
   }

@@ -84,6 +84,11 @@ export class PostgresStore implements DavStore {
     return this.sync.refreshes;
   }
 
+  /** Work the store started in the background and has not finished (an ANALYZE), if any. */
+  get backgroundWork(): Promise<void> | undefined {
+    return this.sync.analyzing;
+  }
+
   async state(c: Collection): Promise<CollectionState> {
     const s = await this.sync.state(c);
     return { syncToken: s.syncToken, count: s.served };

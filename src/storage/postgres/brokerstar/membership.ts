@@ -22,12 +22,13 @@ const NEAREST_TODAY = `(coalesce(e.range_end, 'infinity') < :today::timestamptz)
 
 // A contact's place in the cap order as one text that sorts like it (byte order, COLLATE "C"):
 // favorites, then the employee's own customers, then the most recently changed (microseconds
-// before a far future, clamped to 17 digits), then the id. Unique per contact, so the address book
-// refreshes incrementally by comparing a changed contact's rank with the last served one.
+// before the year 2255, clamped to 17 digits before the cast: 'infinity' counts as the most recent,
+// '-infinity' as the oldest), then the id. Unique per contact, so the address book refreshes
+// incrementally by comparing a changed contact's rank with the last served one.
 const CONTACT_RANK = `(CASE WHEN f.contact_id IS NOT NULL THEN '0' ELSE '1' END
     || CASE WHEN c.advisor_id IS NOT DISTINCT FROM :viewer::bigint THEN '0' ELSE '1' END
     || lpad(greatest(0, least(99999999999999999, 9000000000000000
-         - (extract(epoch FROM greatest(c.updated_at, e.content_changed_at)) * 1000000)::bigint))::text, 17, '0')
+         - extract(epoch FROM greatest(c.updated_at, e.content_changed_at)) * 1000000))::bigint::text, 17, '0')
     || lpad(c.id::text, 19, '0')) COLLATE "C"`;
 
 // Hash joins rather than a probe per contact: restrictions and favorites are small tables, the
