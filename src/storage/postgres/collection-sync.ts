@@ -89,10 +89,10 @@ export class CollectionSync {
   async state(c: Collection): Promise<SyncPosition> {
     let row = await this.poll(c);
     if (row.pending) {
-      await this.pump.catchUp();
+      await this.pump.catchUp(true);
       row = await this.poll(c);
     }
-    if (this.needsRefresh(c, row)) row = await this.refresh(c);
+    if (this.needsRefresh(c, row)) row = await this.refresh(c, false, row.key !== null);
     return stateOf(row);
   }
 
@@ -129,7 +129,7 @@ export class CollectionSync {
   }
 
   /** The collection's row locked for a refresh (serialises refreshes across requests and instances). */
-  private async lockRow(db: Queryable, c: Collection): Promise<Row> {
+  private async lockRow(db: Queryable, c: Collection): Promise<Row | undefined> {
     const { rows } = await db.query<Row>(
       `SELECT c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings, c.refreshed_on::text AS refreshed_on,
               c.eligible, c.eligible_exact, c.served, c.capped, c.changed_at,
@@ -137,7 +137,7 @@ export class CollectionSync {
          FROM dav.collection c WHERE c.key = $1 FOR UPDATE`,
       [c.key, MEMBERSHIP_SCOPES[c.type]],
     );
-    return rows[0]!;
+    return rows[0];
   }
 
   private needsRefresh(c: Collection, row: Row): boolean {
@@ -149,16 +149,22 @@ export class CollectionSync {
     );
   }
 
-  /** `full`: recompute even when nothing changed (the exact count for `status`). */
-  private async refresh(c: Collection, full = false): Promise<Row> {
+  /**
+   * `full`: recompute even when nothing changed (the exact count for `status`); `exists`: the
+   * poll saw the collection's row (then it is only created here if it vanished meanwhile).
+   */
+  private async refresh(c: Collection, full = false, exists = false): Promise<Row> {
     const done = await inTransaction(this.pool, async (client) => {
-      await client.query(`INSERT INTO dav.collection (key, epoch) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
-        c.key,
-        randomBytes(8).toString('hex'),
-      ]);
       // Serialises refreshes of one collection across requests and server instances; the
       // generation is read before the members, so a change landing meanwhile triggers another.
-      const before = await this.lockRow(client, c);
+      let before = exists ? await this.lockRow(client, c) : undefined;
+      if (!before) {
+        await client.query(`INSERT INTO dav.collection (key, epoch) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
+          c.key,
+          randomBytes(8).toString('hex'),
+        ]);
+        before = (await this.lockRow(client, c))!;
+      }
       if (!full && !this.needsRefresh(c, before)) return { row: before };
       const diff = (!full && (await this.incremental(client, c, before))) || (await this.recompute(client, c));
       const capped = diff.eligible > diff.served;

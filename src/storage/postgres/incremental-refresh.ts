@@ -136,21 +136,15 @@ export async function refreshAddressBookIncrementally(db: Queryable, input: Incr
   const cand = await db.query<{ name: string; entity_id: string; etag: string; rank: string }>(
     named(`SELECT name, entity_id::text AS entity_id, etag, rank FROM (${CONTACTS_AMONG}) x`, { viewer, ids }),
   );
-  // By primary key (a member's name is the contact's id): the index on (collection, seq) would
-  // walk all 5,000 members.
-  const members = await db.query<{ name: string }>(
-    `SELECT name FROM dav.member WHERE collection = $1 AND name = ANY($2::text[]) AND etag IS NOT NULL`,
+  // Which touched contacts are members now (by primary key: a member's name is the contact's id;
+  // the index on (collection, seq) would walk all 5,000), and the last served rank, in one trip.
+  const { rows: known } = await db.query<{ members: string[] | null; boundary: string | null }>(
+    `SELECT (SELECT array_agg(name) FROM dav.member WHERE collection = $1 AND name = ANY($2::text[]) AND etag IS NOT NULL) AS members,
+            (SELECT max(rank) FROM dav.member WHERE collection = $1 AND etag IS NOT NULL AND rank IS NOT NULL) AS boundary`,
     [key, ids.map(contactName)],
   );
-  const touchedMembers = new Set(members.rows.map((r) => r.name));
-  let boundary: string | null = null;
-  if (state.capped) {
-    const b = await db.query<{ rank: string | null }>(
-      `SELECT max(rank) AS rank FROM dav.member WHERE collection = $1 AND etag IS NOT NULL AND rank IS NOT NULL`,
-      [key],
-    );
-    boundary = b.rows[0]?.rank ?? null;
-  }
+  const touchedMembers = new Set(known[0]?.members ?? []);
+  const boundary = state.capped ? (known[0]?.boundary ?? null) : null;
   const candidates = cand.rows.map((r) => ({ name: r.name, entityId: r.entity_id, etag: r.etag, rank: r.rank }));
   const plan = await planIncremental(state, ids.length, touchedMembers, candidates, boundary, async (n) => {
     const { rows } = await db.query<Ranked>(
