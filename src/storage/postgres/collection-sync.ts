@@ -12,7 +12,7 @@ import { formatSyncToken } from '../sync-token.js';
 import type { Collection } from '../types.js';
 import { MEMBERSHIP_SCOPES, MEMBERSHIP_SQL } from './brokerstar/membership.js';
 import { refreshAddressBookIncrementally, touchedSince } from './incremental-refresh.js';
-import { MEMBER_DIFF_SQL, NOT_IN_FRESH, type DiffResult } from './member-diff.js';
+import { MEMBER_DIFF_SQL, NOT_IN_FRESH, type DiffResult, type RefreshResult } from './member-diff.js';
 import type { ChangePump } from './pump.js';
 import { named, type Queryable } from './queryable.js';
 
@@ -215,7 +215,7 @@ export class CollectionSync {
    * An address book whose last refresh had the same settings, when the contacts BrokerStar
    * changed since are known and few: only those are re-checked (incremental-refresh.ts).
    */
-  private async incremental(db: Queryable, c: Collection, before: Row): Promise<Diff | undefined> {
+  private async incremental(db: Queryable, c: Collection, before: Row): Promise<RefreshResult | undefined> {
     if (c.type !== 'contacts' || before.key === null || before.settings !== this.settingsOf(c)) return undefined;
     const ids = await touchedSince(db, 'contact', before.seen_generation, before.generation);
     if (!ids) return undefined;
@@ -236,7 +236,7 @@ export class CollectionSync {
   }
 
   /** Every item the collection may hold, ranked and capped anew (membership SQL). */
-  private async recompute(db: Queryable, c: Collection): Promise<Diff> {
+  private async recompute(db: Queryable, c: Collection): Promise<RefreshResult> {
     const { text, values } = named(MEMBER_DIFF_SQL(MEMBERSHIP_SQL[c.type], NOT_IN_FRESH), {
       key: c.key,
       viewer: c.home.id,
@@ -251,8 +251,6 @@ export class CollectionSync {
     return { ...rows[0]!, eligibleExact: true };
   }
 }
-
-type Diff = DiffResult & { readonly eligibleExact: boolean };
 
 /** Today's date (YYYY-MM-DD) where the employee is: the appointment cap turns with his day. */
 function localToday(timeZone: string): string {

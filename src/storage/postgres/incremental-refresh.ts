@@ -10,7 +10,7 @@
 import type { Queryable } from './queryable.js';
 import { named } from './queryable.js';
 import { CONTACTS_AMONG } from './brokerstar/membership.js';
-import { MEMBER_DIFF_SQL, type DiffResult } from './member-diff.js';
+import { MEMBER_DIFF_SQL, type DiffResult, type RefreshResult } from './member-diff.js';
 
 /** A contact's member name (as the membership SQL names it). */
 const contactName = (id: string) => `${id}.vcf`;
@@ -131,7 +131,7 @@ export interface IncrementalInput {
 }
 
 /** Plans and applies an incremental refresh of an address book; undefined: recompute in full. */
-export async function refreshAddressBookIncrementally(db: Queryable, input: IncrementalInput): Promise<(DiffResult & { eligibleExact: boolean }) | undefined> {
+export async function refreshAddressBookIncrementally(db: Queryable, input: IncrementalInput): Promise<RefreshResult | undefined> {
   const { key, viewer, state, ids } = input;
   const cand = await db.query<{ name: string; entity_id: string; etag: string; rank: string }>(
     named(`SELECT name, entity_id::text AS entity_id, etag, rank FROM (${CONTACTS_AMONG}) x`, { viewer, ids }),

@@ -43,3 +43,6 @@ export interface DiffResult {
   readonly eligible: number;
   readonly changes: number;
 }
+
+/** A refresh's outcome: the diff, and whether `eligible` is exact or a lower bound. */
+export type RefreshResult = DiffResult & { readonly eligibleExact: boolean };
