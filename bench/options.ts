@@ -47,6 +47,27 @@ function list(v: string): number[] {
   });
 }
 
+/**
+ * The demo firm at `contacts` contacts (issue 7's scale at 20,000): appointments and tasks scale
+ * with the contacts; 80% go to the measured employee, anna.meier.
+ */
+export function benchDemo(seed: string, contacts: number): DemoOptions & { focusUser: string } {
+  const scale = contacts / 20_000;
+  return {
+    seed,
+    employees: 25,
+    contacts,
+    photoFraction: 0.1,
+    appointments: Math.round(12_500 * scale),
+    tasks: Math.round(2_500 * scale),
+    recurringFraction: 0.1,
+    focusUser: 'anna.meier',
+    focusShare: 0.8,
+    daysBack: 365,
+    daysAhead: 365,
+  };
+}
+
 /** undefined = --help. */
 export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
   const flags = new Map<string, string>();
@@ -60,26 +81,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (see --help)`);
   const quick = flags.has('quick');
   const contacts = flags.has('contacts') ? list(flags.get('contacts')!)[0]! : quick ? 2_000 : 20_000;
-  // Appointments and tasks scale with the contacts; 80% go to the measured employee.
-  const scale = contacts / 20_000;
   const repeats = flags.has('repeats') ? list(flags.get('repeats')!)[0]! : quick ? 5 : 30;
   const growthFlag = flags.get('growth');
   return {
     mode: quick ? 'quick' : 'full',
-    demo: {
-      seed: 'bench',
-      employees: 25,
-      contacts,
-      photoFraction: 0.1,
-      largePhotos: true,
-      appointments: Math.round(12_500 * scale),
-      tasks: Math.round(2_500 * scale),
-      recurringFraction: 0.1,
-      focusUser: 'anna.meier',
-      focusShare: 0.8,
-      daysBack: 365,
-      daysAhead: 365,
-    },
+    demo: { ...benchDemo('bench', contacts), largePhotos: true },
     maxRecords: 5_000,
     radicale: !flags.has('no-radicale'),
     only: flags.get('only')?.split(',').filter(Boolean) ?? [],

@@ -9,7 +9,8 @@ import { mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { alive, tempDirs } from '../support/processes.js';
 
 const EMBEDDED = pathToFileURL(path.resolve('dist/src/db/embedded.js')).href;
 
@@ -17,20 +18,8 @@ function runModule(code: string) {
   return spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('exit code and cleanup', () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
-  });
+  const tempDir = tempDirs();
 
   it('survives loading the embedded PostgreSQL module (failed test runs must fail CI)', () => {
     const run = runModule(`await import(${JSON.stringify(EMBEDDED)}); process.exitCode = 3;`);
@@ -39,8 +28,7 @@ describe('exit code and cleanup', () => {
   });
 
   it('a process that exits without stopping its cluster keeps its exit code and leaves no PostgreSQL running', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'brokerstar-dav-exit-'));
-    dirs.push(dir);
+    const dir = await tempDir('brokerstar-dav-exit-');
     const run = runModule(
       `const { startEmbeddedPostgres } = await import(${JSON.stringify(EMBEDDED)});
        await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dir)}, port: 0, persistent: true, fast: true });

@@ -2,9 +2,10 @@
 // as one .ics (subscriptions), the address book as one .vcf, vCard 4.0 on request.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnnaServer } from '../support/anna.js';
 import { builders } from '../support/builders.js';
 import { D, propText } from '../support/multistatus.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 
 const TERMINE = '/dav/calendars/anna.meier/termine/';
 const AUFGABEN = '/dav/calendars/anna.meier/aufgaben/';
@@ -33,33 +34,28 @@ describe('GET and HEAD', () => {
   };
 
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const bruno = await b.addEmployee({ username: 'bruno.keller' });
-        const zurich = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Beratung Zürich', location: 'Bahnhofstrasse 1' });
-        const newYork = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-03T15:00:00Z', subject: 'Call New York', timeZone: 'America/New_York' });
-        const allDay = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-24', allDay: true, subject: 'Heiligabend' });
-        const series = await b.addAppointment({
-          ownerId: anna,
-          startsAt: '2026-11-02T08:00:00Z',
-          subject: 'Wochenrapport',
-          recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=6',
-          timeZone: 'Europe/Berlin',
-          participants: [bruno],
-          exceptions: [
-            { originalStart: '2026-11-09T08:00:00Z' },
-            { originalStart: '2026-11-16T08:00:00Z', startsAt: '2026-11-17T10:00:00Z' },
-          ],
-        });
-        const task = await b.addTask({ assigneeId: anna, subject: 'Offerte senden' });
-        const dueTask = await b.addTask({ assigneeId: anna, subject: 'Police prüfen', dueAt: '2026-12-10T16:00:00Z', priority: 1 });
-        const person = await b.addContact({ firstName: 'Hans', lastName: 'Müller', emails: ['hans@mueller.ch'], phones: ['+41 44 123 45 67'], photo: 'jpeg' });
-        const company = await b.addContact({ companyName: 'Muster AG', website: 'www.muster.ch' });
-        ids = { anna, zurich, newYork, allDay, series, task, dueTask, person, company };
-      },
+    dav = await startAnnaServer(async ({ b, anna }) => {
+      const bruno = await b.addEmployee({ username: 'bruno.keller' });
+      const zurich = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Beratung Zürich', location: 'Bahnhofstrasse 1' });
+      const newYork = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-03T15:00:00Z', subject: 'Call New York', timeZone: 'America/New_York' });
+      const allDay = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-24', allDay: true, subject: 'Heiligabend' });
+      const series = await b.addAppointment({
+        ownerId: anna,
+        startsAt: '2026-11-02T08:00:00Z',
+        subject: 'Wochenrapport',
+        recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=6',
+        timeZone: 'Europe/Berlin',
+        participants: [bruno],
+        exceptions: [
+          { originalStart: '2026-11-09T08:00:00Z' },
+          { originalStart: '2026-11-16T08:00:00Z', startsAt: '2026-11-17T10:00:00Z' },
+        ],
+      });
+      const task = await b.addTask({ assigneeId: anna, subject: 'Offerte senden' });
+      const dueTask = await b.addTask({ assigneeId: anna, subject: 'Police prüfen', dueAt: '2026-12-10T16:00:00Z', priority: 1 });
+      const person = await b.addContact({ firstName: 'Hans', lastName: 'Müller', emails: ['hans@mueller.ch'], phones: ['+41 44 123 45 67'], photo: 'jpeg' });
+      const company = await b.addContact({ companyName: 'Muster AG', website: 'www.muster.ch' });
+      ids = { anna, zurich, newYork, allDay, series, task, dueTask, person, company };
     });
   });
   afterAll(() => dav?.close());

@@ -1,9 +1,9 @@
 // PROPFIND (RFC 4918 §9.1): Depth 0 and 1, prop / allprop (+ include) / propname, 404 propstats,
 // refused depths and bad bodies, and the member properties clients sync by (getetag, getcontenttype).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builders } from '../support/builders.js';
+import { startAnnaServer } from '../support/anna.js';
 import { C, CR, CS, D, errorConditions, propText, type ResponseEntry } from '../support/multistatus.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 
 const TERMINE = '/dav/calendars/anna.meier/termine/';
 const AUFGABEN = '/dav/calendars/anna.meier/aufgaben/';
@@ -26,19 +26,14 @@ describe('PROPFIND', () => {
   let ids: { event: string; task: string; contacts: string[] };
 
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const event = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Kundentermin' });
-        const task = await b.addTask({ assigneeId: anna, subject: 'Offerte senden' });
-        const contacts = [
-          await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'] }),
-          await b.addContact({ companyName: 'Muster AG' }),
-        ];
-        ids = { event, task, contacts };
-      },
+    dav = await startAnnaServer(async ({ b, anna }) => {
+      const event = await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Kundentermin' });
+      const task = await b.addTask({ assigneeId: anna, subject: 'Offerte senden' });
+      const contacts = [
+        await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'] }),
+        await b.addContact({ companyName: 'Muster AG' }),
+      ];
+      ids = { event, task, contacts };
     });
   });
   afterAll(() => dav?.close());

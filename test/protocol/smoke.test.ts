@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builders } from '../support/builders.js';
+import { startAnnaServer } from '../support/anna.js';
 import { D, propText } from '../support/multistatus.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 
 describe('smoke', () => {
   let dav: TestServer;
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'] });
-        await b.addTask({ assigneeId: anna, subject: 'Offerte senden' });
-        await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Kundentermin' });
-      },
+    dav = await startAnnaServer(async ({ b, anna }) => {
+      await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'] });
+      await b.addTask({ assigneeId: anna, subject: 'Offerte senden' });
+      await b.addAppointment({ ownerId: anna, startsAt: '2026-12-01T09:00:00Z', subject: 'Kundentermin' });
     });
   });
   afterAll(() => dav?.close());

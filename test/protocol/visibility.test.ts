@@ -4,6 +4,7 @@
 // through every way in: PROPFIND, GET, multiget, sync-collection, calendar-query, addressbook-query.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnnaServer } from '../support/anna.js';
 import { builders } from '../support/builders.js';
 import { C, CR, propText } from '../support/multistatus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -469,28 +470,23 @@ describe('customers named in tasks and appointments', () => {
   const urlOf = (contactId: string) => `urn:brokerstar:contact:${contactId}`;
 
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const bruno = await b.addEmployee({ username: 'bruno.keller' });
-        await b.addShare(bruno, anna);
-        const restricted = await b.addContact({ companyName: 'GEHEIM-EINGESCHRAENKT AG', customerNo: 'K-R1', restrictedTo: [bruno] });
-        const archived = await b.addContact({ firstName: 'Alois', lastName: 'GEHEIM-ARCHIVIERT', customerNo: 'K-A1', archived: true });
-        const open = await b.addContact({ companyName: 'Offen AG', customerNo: 'K-O1' });
-        ids = {
-          bruno,
-          restricted,
-          archived,
-          open,
-          brunoRestricted: await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-04T09:00:00Z', subject: 'Beratung', description: 'Police', contactId: restricted }),
-          brunoArchived: await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-05T09:00:00Z', subject: 'Nachfassen', contactId: archived }),
-          taskRestricted: await b.addTask({ assigneeId: anna, subject: 'Offerte', contactId: restricted }),
-          taskArchived: await b.addTask({ assigneeId: anna, subject: 'Rückruf', description: 'Dringend', contactId: archived }),
-          annaOpen: await b.addAppointment({ ownerId: anna, startsAt: '2026-12-06T09:00:00Z', subject: 'Offen', contactId: open }),
-        };
-      },
+    dav = await startAnnaServer(async ({ b, anna }) => {
+      const bruno = await b.addEmployee({ username: 'bruno.keller' });
+      await b.addShare(bruno, anna);
+      const restricted = await b.addContact({ companyName: 'GEHEIM-EINGESCHRAENKT AG', customerNo: 'K-R1', restrictedTo: [bruno] });
+      const archived = await b.addContact({ firstName: 'Alois', lastName: 'GEHEIM-ARCHIVIERT', customerNo: 'K-A1', archived: true });
+      const open = await b.addContact({ companyName: 'Offen AG', customerNo: 'K-O1' });
+      ids = {
+        bruno,
+        restricted,
+        archived,
+        open,
+        brunoRestricted: await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-04T09:00:00Z', subject: 'Beratung', description: 'Police', contactId: restricted }),
+        brunoArchived: await b.addAppointment({ ownerId: bruno, startsAt: '2026-12-05T09:00:00Z', subject: 'Nachfassen', contactId: archived }),
+        taskRestricted: await b.addTask({ assigneeId: anna, subject: 'Offerte', contactId: restricted }),
+        taskArchived: await b.addTask({ assigneeId: anna, subject: 'Rückruf', description: 'Dringend', contactId: archived }),
+        annaOpen: await b.addAppointment({ ownerId: anna, startsAt: '2026-12-06T09:00:00Z', subject: 'Offen', contactId: open }),
+      };
     });
   });
   afterAll(() => dav?.close());

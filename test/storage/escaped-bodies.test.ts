@@ -3,10 +3,10 @@
 // also for text full of XML's special characters, and rows from before it existed must be served
 // the same way (escaped per request) until the upkeep has filled them in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builders } from '../support/builders.js';
+import { startAnnaServer } from '../support/anna.js';
 import { KONTAKTE, TERMINE } from '../support/collections.js';
 import { C, CR, propText } from '../support/multistatus.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 
 const TRICKY = 'Müller & Söhne <AG> "Zürich"\r\nzweite Zeile; drei > zwei';
 
@@ -25,19 +25,14 @@ describe('bodies stored escaped for XML', () => {
   let cards: string[];
   let events: string[];
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        const ids = [
-          await b.addContact({ companyName: TRICKY, notes: `${TRICKY}\u0001 mit Steuerzeichen` }),
-          await b.addContact({ lastName: 'Frei', photo: 'jpeg' }),
-        ];
-        cards = ids.map((id) => `${KONTAKTE('anna.meier')}${id}.vcf`);
-        const ev = await b.addAppointment({ ownerId: anna, startsAt: new Date(Date.now() + 86_400_000), subject: 'A & B <C>', description: TRICKY });
-        events = [`${TERMINE('anna.meier')}${ev}.ics`];
-      },
+    dav = await startAnnaServer(async ({ b, anna }) => {
+      const ids = [
+        await b.addContact({ companyName: TRICKY, notes: `${TRICKY}\u0001 mit Steuerzeichen` }),
+        await b.addContact({ lastName: 'Frei', photo: 'jpeg' }),
+      ];
+      cards = ids.map((id) => `${KONTAKTE('anna.meier')}${id}.vcf`);
+      const ev = await b.addAppointment({ ownerId: anna, startsAt: new Date(Date.now() + 86_400_000), subject: 'A & B <C>', description: TRICKY });
+      events = [`${TERMINE('anna.meier')}${ev}.ics`];
     });
   });
   afterAll(() => dav?.close());

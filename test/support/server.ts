@@ -3,7 +3,7 @@
 import { createAppPassword } from '../../src/auth/app-passwords.js';
 import { createApp } from '../../src/compose.js';
 import { testConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { PostgresStore } from '../../src/storage/postgres/store.js';
 import { basicAuth } from './basic-auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -43,13 +43,15 @@ export interface TestServerOptions {
   /** Fills BrokerStar's tables before the server starts. */
   readonly seed?: (db: TestDatabase) => Promise<void>;
   readonly user?: string;
+  /** Where the server logs (e.g. a test reading the lines); default: config.logLevel to stdout. */
+  readonly log?: Logger;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   if (opts.seed) await opts.seed(db);
   const config = testConfig({ authCacheSeconds: 0, ...opts.config });
-  const log = createLogger(config.logLevel);
+  const log = opts.log ?? createLogger(config.logLevel);
   const { app, store } = createApp(config, db.pool, log);
   // Tests pause for seconds under load; a client must not reuse a connection the server just closed.
   const server = await listenOnLoopback(app, { keepAliveTimeout: 60_000 });

@@ -3,26 +3,17 @@
 // next request). Such an appointment is served as a single one; the rest goes on as usual.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnnaServer } from '../support/anna.js';
 import { builders } from '../support/builders.js';
+import { eventsInRange } from '../support/calendar-query.js';
 import { davError } from '../support/dav-error.js';
 import { putCalendar } from '../support/items.js';
 import { AUFGABEN, KONTAKTE, TERMINE } from '../support/collections.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { LISTING } from '../support/sync-requests.js';
-import { utcBasic } from '../support/time.js';
 
 const DAY = 86_400_000;
 const SOON = Math.floor(Date.now() / DAY) * DAY + 2 * DAY + 8 * 3_600_000;
-
-function timeRange(start: number, end: number): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
-  <D:prop><D:getetag/></D:prop>
-  <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
-    <C:time-range start="${utcBasic(start)}" end="${utcBasic(end)}"/>
-  </C:comp-filter></C:comp-filter></C:filter>
-</C:calendar-query>`;
-}
 
 describe('unreadable BrokerStar data', () => {
   let dav: TestServer;
@@ -30,15 +21,11 @@ describe('unreadable BrokerStar data', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        anna = await b.addEmployee({ username: 'anna.meier' });
-        await b.addContact({ lastName: 'Frei' });
-        await b.addTask({ assigneeId: anna, subject: 'Offerte' });
-        ids.good = await b.addAppointment({ ownerId: anna, startsAt: new Date(SOON), subject: 'Beratung' });
-      },
+    dav = await startAnnaServer(async ({ b, anna: annaId }) => {
+      anna = annaId;
+      await b.addContact({ lastName: 'Frei' });
+      await b.addTask({ assigneeId: anna, subject: 'Offerte' });
+      ids.good = await b.addAppointment({ ownerId: anna, startsAt: new Date(SOON), subject: 'Beratung' });
     });
     // Written after the server rendered everything: the next pump pass meets them.
     const b = builders(dav.db.pool);
@@ -71,7 +58,7 @@ describe('unreadable BrokerStar data', () => {
   });
 
   it('answers time ranges over them, the series with all its instances', async () => {
-    const day = (n: number) => timeRange(SOON + n * DAY - 3_600_000, SOON + n * DAY + 3_600_000);
+    const day = (n: number) => eventsInRange(SOON + n * DAY - 3_600_000, SOON + n * DAY + 3_600_000);
     const first = await dav.report(TERMINE('anna.meier'), day(0), { depth: '1' });
     expect(first.status).toBe(207);
     expect(first.ms.hrefs.map((h) => h.split('/').at(-1)).sort()).toEqual(
@@ -92,13 +79,8 @@ describe('edits of an appointment whose rule is unreadable', () => {
   let dav: TestServer;
   let id: string;
   beforeAll(async () => {
-    dav = await startTestServer({
-      user: 'anna.meier',
-      seed: async (db) => {
-        const b = builders(db.pool);
-        const anna = await b.addEmployee({ username: 'anna.meier' });
-        id = await b.addAppointment({ ownerId: anna, startsAt: new Date(SOON), subject: 'Jour fixe', recurrenceRule: 'jeden Montag' });
-      },
+    dav = await startAnnaServer(async ({ b, anna }) => {
+      id = await b.addAppointment({ ownerId: anna, startsAt: new Date(SOON), subject: 'Jour fixe', recurrenceRule: 'jeden Montag' });
     });
   });
   afterAll(() => dav?.close());

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastAuditId } from '../support/audit.js';
+import { auditSince, lastAuditId } from '../support/audit.js';
 import { builders } from '../support/builders.js';
 import { AUFGABEN, KONTAKTE, TERMINE } from '../support/collections.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -39,16 +39,6 @@ interface AuditRow {
 }
 
 const ids: Record<string, string> = {};
-
-async function auditSince(dav: TestServer, id: string, count: number): Promise<AuditRow[]> {
-  // Refusals are written after the answer: wait briefly for them.
-  for (let i = 0; i < 80; i++) {
-    const { rows } = await dav.db.query<AuditRow>('SELECT * FROM dav.audit_log WHERE id > $1 ORDER BY id', [id]);
-    if (rows.length >= count) return rows;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`expected ${count} audit rows after ${id}`);
-}
 
 async function cli(dav: TestServer, args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [CLI, 'audit', ...args], {
@@ -96,7 +86,7 @@ describe('audit log', () => {
     const r = await dav.request('PUT', href, { user: ANNA, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')!, 'User-Agent': OUTLOOK } });
     expect(r.status).toBe(204);
 
-    const [row] = await auditSince(dav, since, 1);
+    const [row] = await auditSince<AuditRow>(dav, since, 1);
     expect(row).toMatchObject({ employee_id: ids.anna, username: ANNA, user_agent: OUTLOOK, method: 'PUT', resource: href, outcome: 'accepted', status: 204, reason: 'edit' });
     expect(row!.changes).toEqual(
       expect.arrayContaining([
@@ -118,7 +108,7 @@ describe('audit log', () => {
       t.updatePropertyWithValue('completed', ICAL.Time.fromDateTimeString('2026-11-24T08:00:00Z'));
     });
     expect((await dav.request('PUT', href, { user: ANNA, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')!, 'User-Agent': IOS } })).status).toBe(204);
-    const [row] = await auditSince(dav, since, 1);
+    const [row] = await auditSince<AuditRow>(dav, since, 1);
     expect(row).toMatchObject({ username: ANNA, user_agent: IOS, resource: href, outcome: 'accepted', status: 204 });
     expect(row!.changes).toEqual([
       { field: 'status', old: 'open', new: 'done' },
@@ -139,7 +129,7 @@ describe('audit log', () => {
       await dav.request('PROPPATCH', TERMINE(ANNA), { user: ANNA, body: '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>X</D:displayname></D:prop></D:set></D:propertyupdate>', headers: { 'User-Agent': DAVX5 } }),
     ];
     expect(sent.map((r) => r.status)).toEqual([403, 403, 412, 415, 403]);
-    const rows = await auditSince(dav, since, 5);
+    const rows = await auditSince<AuditRow>(dav, since, 5);
     expect(rows.map((r) => ({ method: r.method, resource: r.resource, outcome: r.outcome, status: r.status, reason: r.reason, username: r.username, user_agent: r.user_agent, employee_id: r.employee_id }))).toEqual([
       { method: 'DELETE', resource: appt, outcome: 'refused', status: 403, reason: 'delete-appointment', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
       { method: 'PUT', resource: `${TERMINE(ANNA)}neu.ics`, outcome: 'refused', status: 403, reason: 'create-appointment', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
@@ -155,7 +145,7 @@ describe('audit log', () => {
     const escaped = `/dav/calendars/anna%2Emeier/termine/neu%2D1.ics?client=test`;
     const r = await dav.request('PUT', escaped, { user: ANNA, body: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', headers: { 'Content-Type': 'text/calendar' } });
     expect(r.status).toBe(403);
-    const [row] = await auditSince(dav, since, 1);
+    const [row] = await auditSince<AuditRow>(dav, since, 1);
     expect(row).toMatchObject({ outcome: 'refused', reason: 'create-appointment', resource: `${TERMINE(ANNA)}neu-1.ics` });
   });
 
@@ -165,7 +155,7 @@ describe('audit log', () => {
     const served = await dav.request('GET', href, { user: ANNA });
     const body = editedItem(served.text, (e) => e.updatePropertyWithValue('class', 'PRIVATE'));
     expect((await dav.request('PUT', href, { user: ANNA, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')! } })).status).toBe(403);
-    const [row] = await auditSince(dav, since, 1);
+    const [row] = await auditSince<AuditRow>(dav, since, 1);
     expect(row).toMatchObject({
       outcome: 'refused',
       status: 403,
@@ -188,7 +178,7 @@ describe('audit log', () => {
       const body = editedItem(served.text, (e) => e.updatePropertyWithValue('summary', 'Beats Termin (verschoben)'));
       expect((await dav.request('PUT', href, { user: BEAT, body, headers: { 'Content-Type': 'text/calendar', 'If-Match': served.headers.get('etag')!, 'User-Agent': IOS } })).status).toBe(204);
       expect((await dav.request('DELETE', href, { user: BEAT, headers: { 'User-Agent': IOS } })).status).toBe(403);
-      await auditSince(dav, firstBatch, 2);
+      await auditSince<AuditRow>(dav, firstBatch, 2);
     });
 
     it('prints one user\'s accepted writes with their changes and refusals with their reason', async () => {
