@@ -47,7 +47,8 @@ USER is the BrokerStar username. A new password is printed once; only its argon2
   status: `Usage: brokerstar-dav status [USER]
 
 For each collection of USER (or of every active employee): how many items the employee may see,
-how many are served (MAX_RECORDS caps it), and when the collection last changed.`,
+how many are served (MAX_RECORDS caps it), and when the collection last changed. Then the
+appointments whose recurrence rule cannot be used (served as single appointments), by id.`,
   audit: `Usage: brokerstar-dav audit [--user USER] [--since TIME] [--limit N]
 
 Client writes (accepted, with field changes) and refusals (with the reason), newest first.
@@ -84,6 +85,9 @@ async function withDatabase<T>(config: Config, log: Logger, fn: (pool: pg.Pool) 
   }
 }
 
+/** Beyond SHUTDOWN_GRACE_MS: closing the pool (5 s) and stopping the embedded PostgreSQL. */
+const SHUTDOWN_OVERRUN_MS = 20_000;
+
 async function serve(config: Config, log: Logger): Promise<void> {
   // The signals are ours from the start: one that arrives while the server is still starting
   // (creating demo data, say) stops it as soon as it is up, with the embedded PostgreSQL. A second
@@ -105,6 +109,11 @@ async function serve(config: Config, log: Logger): Promise<void> {
     }
     signalled = true;
     log.info({ signal }, 'signal received');
+    // Last resort: whatever hangs past the grace period and the pool's own bound, the process ends.
+    setTimeout(() => {
+      log.error({ signal }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_OVERRUN_MS).unref();
     if (server) void shutdown(server);
   };
   process.on('SIGTERM', onSignal);
@@ -180,6 +189,8 @@ async function status(config: Config, log: Logger, args: string[]): Promise<void
         );
       }
     }
+    const { unusableRulesLine } = await import('./storage/postgres/unusable-rules.js');
+    print(unusableRulesLine(await store.unusableRecurrenceRules()));
   });
 }
 

@@ -6,7 +6,7 @@ import type { ContactRef } from '../storage/records.js';
  * clients refetch. (VTIMEZONEs follow the tz data of the running Node; a Node upgrade that changes
  * a zone's rules does not bump this.)
  */
-export const RENDERER_VERSION = 'ical-1';
+export const RENDERER_VERSION = 'ical-2';
 
 /** What the renderers need from outside the record. Build it once per request or process. */
 export interface RenderOptions {

@@ -70,7 +70,7 @@ function formatOffset(seconds: number): string {
   return `${sign}${pad(hh)}${pad(mm)}${ss ? pad(ss) : ''}`;
 }
 
-interface Transition {
+export interface Transition {
   /** First instant (ms) with the new offset. */
   readonly at: number;
   readonly from: number;
@@ -104,6 +104,30 @@ function transitions(tzid: string): Transition[] {
     t = hi;
   }
   return found;
+}
+
+/** A zone's UTC offsets from 1970 to 2039: the offset at the start, then every change (offsets in seconds). */
+export interface OffsetTable {
+  readonly from: number;
+  readonly until: number;
+  readonly initial: number;
+  readonly transitions: readonly Transition[];
+}
+
+const offsetTables = new Map<string, OffsetTable>();
+
+/**
+ * The zone's offset table, computed once per zone and process (the same scan the VTIMEZONE is
+ * built from). Throws RangeError for an unknown zone.
+ */
+export function offsetTable(tzid: string): OffsetTable {
+  let table = offsetTables.get(tzid);
+  if (table === undefined) {
+    const from = Date.UTC(FIRST_YEAR, 0, 1);
+    table = { from, until: Date.UTC(END_YEAR, 0, 1), initial: offsetSeconds(from, tzid), transitions: transitions(tzid) };
+    offsetTables.set(tzid, table);
+  }
+  return table;
 }
 
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
@@ -195,7 +219,7 @@ function buildVtimezone(tzid: string): string {
     local: new Date(Date.UTC(FIRST_YEAR, 0, 1)),
     at: start,
   };
-  const observances: Observance[] = transitions(tzid).map((t) => ({
+  const observances: Observance[] = offsetTable(tzid).transitions.map((t) => ({
     daylight: isDaylight(tzid, t.at, t.to),
     from: t.from,
     to: t.to,

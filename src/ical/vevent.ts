@@ -129,7 +129,8 @@ function writeEvent(
   lines.begin('VEVENT');
   lines.add('UID', uidOf('appointment', a.id));
   lines.add('DTSTAMP', utcDateTime(stamp.lastModified));
-  lines.add('CREATED', utcDateTime(a.createdAt));
+  // Not in a busy block: when an appointment was entered says more about it than its times.
+  if (view.kind !== 'busy') lines.add('CREATED', utcDateTime(a.createdAt));
   lines.add('LAST-MODIFIED', utcDateTime(stamp.lastModified));
   lines.add('SEQUENCE', String(Math.max(0, Math.trunc(stamp.sequence))));
   if (part.recurrenceId) put(lines, 'RECURRENCE-ID', pointValue(part.recurrenceId, timing));
@@ -144,7 +145,10 @@ function writeEvent(
     // Someone else's private appointment: times only (clients.md §7: iOS ignores CLASS).
     lines.text('SUMMARY', BUSY_SUMMARY[view.language]);
     lines.add('CLASS', 'PRIVATE');
-    lines.add('TRANSP', 'OPAQUE');
+    // A cancelled one frees the time: free/busy (RFC 4791 §7.10) and clients skip TRANSPARENT
+    // and CANCELLED events, so colleagues no longer see the slot taken.
+    if (a.status === 'cancelled') lines.add('STATUS', STATUS.cancelled);
+    lines.add('TRANSP', a.status === 'cancelled' ? 'TRANSPARENT' : 'OPAQUE');
   } else {
     lines.text('SUMMARY', a.subject);
     lines.text('LOCATION', a.location);

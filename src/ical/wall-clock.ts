@@ -10,6 +10,7 @@ export interface LocalDateTime {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
+const MAX_REMEMBERED_UNKNOWN = 1_000;
 
 /** `3/10/2025 AD, 09:00:00`; null when Intl does not know the zone. */
 function formatter(tzid: string): Intl.DateTimeFormat | null {
@@ -30,7 +31,8 @@ function formatter(tzid: string): Intl.DateTimeFormat | null {
     } catch {
       f = null; // RangeError: not a zone this Node knows
     }
-    formatters.set(tzid, f);
+    // Unknown names come from clients too (TZIDs): remembered only up to a bound, so they cannot grow the map.
+    if (f !== null || formatters.size < MAX_REMEMBERED_UNKNOWN) formatters.set(tzid, f);
   }
   return f;
 }

@@ -2,6 +2,7 @@
 // occurrences), subject, location and description. Organizer, participants and privacy are
 // BrokerStar's; everything else a client adds or drops is ignored.
 import { zonedToUtc } from '../dav/filters/zones.js';
+import { TimeBudget } from '../ical/bounded-recurrence.js';
 import { customerLine, withoutCustomerLine } from '../ical/customer.js';
 import type { RenderOptions } from '../ical/index.js';
 import { uidOf } from '../ical/uid.js';
@@ -36,7 +37,7 @@ import {
   type ObjectParts,
 } from './ical-input.js';
 import { ServedSeries } from './occurrences.js';
-import { moveKeepsRule, sameRule, sentRule } from './recurrence-rule.js';
+import { moveKeepsRule, RULE_CHECK_BUDGET_MS, sameRule, sentRule } from './recurrence-rule.js';
 import { cutAt150, singleLine } from './truncate.js';
 
 const FULL = { kind: 'full' } as const;
@@ -161,12 +162,19 @@ function timeFields(a: AppointmentRecord, master: Component, series: ServedSerie
  * A series keeps its rule: an RRULE with other occurrences from the served DTSTART, or a start
  * moved off the rule's days, is refused. `servedMaster` is the master as BrokerStar serves it.
  */
-function checkRecurrence(a: AppointmentRecord, master: Component, servedMaster: Component, reader: TimeReader): Refusal | undefined {
+function checkRecurrence(
+  a: AppointmentRecord,
+  master: Component,
+  servedMaster: Component,
+  reader: TimeReader,
+  budget: TimeBudget,
+): Refusal | undefined {
   if (!a.recurrenceRule) return undefined;
   const rule = sentRule(master);
   const dtstart = servedMaster.getFirstProperty('dtstart');
-  if (rule && (!dtstart || !sameRule(a.recurrenceRule, rule, dtstart, reader))) {
-    return refuse('change-recurrence', `RRULE ${rule.toString()} instead of ${a.recurrenceRule}`);
+  if (rule && (!dtstart || !sameRule(a.recurrenceRule, rule, dtstart, reader, budget))) {
+    const why = budget.exhausted ? ` (comparing them took more than ${budget.ms} ms)` : '';
+    return refuse('change-recurrence', `RRULE ${cutRule(rule.toString())} instead of ${a.recurrenceRule}${why}`);
   }
   const start = readSpan(master, reader).start;
   if (start.getTime() !== a.startsAt.getTime() && !moveKeepsRule(a.recurrenceRule, a.startsAt, start, zoneOrUtc(a.timeZone) ?? 'UTC')) {
@@ -174,6 +182,9 @@ function checkRecurrence(a: AppointmentRecord, master: Component, servedMaster: 
   }
   return undefined;
 }
+
+/** A client's rule in a refusal reason: short enough for a log line and an audit row. */
+const cutRule = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 
 interface Move {
   readonly moved: MovedOccurrence;
@@ -277,10 +288,12 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
   if (refusal) return refusal;
 
   const base = served(a, opts, now);
-  const recurrence = checkRecurrence(a, parts.master, base.master, reader);
+  // One allowance for every expansion of this decision: it runs while BrokerStar's row is locked.
+  const budget = new TimeBudget(RULE_CHECK_BUDGET_MS);
+  const recurrence = checkRecurrence(a, parts.master, base.master, reader, budget);
   if (recurrence) return recurrence;
 
-  const series = new ServedSeries(base.master, base.overrides, reader);
+  const series = new ServedSeries(base.master, base.overrides, reader, budget);
   const text = textFields(a, parts.master, base.master);
   const movesMade = moves(a, parts.overrides, series, reader);
   const patch: AppointmentPatch = {

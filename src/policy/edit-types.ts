@@ -1,6 +1,7 @@
 // The shapes of an edit decision (design.md §4): a refusal with its rule, or a patch of BrokerStar
 // fields plus what the audit log and the PUT answer need.
 import type { FieldChange } from '../audit/audit-log.js';
+import { clip } from '../audit/clip.js';
 import type { TaskStatus } from '../storage/records.js';
 import { InvalidCalendarData } from './ical-input.js';
 
@@ -59,8 +60,11 @@ export type EditDecision<P> =
 
 export type Refusal = Extract<EditDecision<never>, { ok: false }>;
 
+/** Longest refusal detail: it goes into the answer, the log and the audit row. */
+const MAX_DETAIL = 600;
+
 export function refuse(rule: RefusalRule, detail: string): Refusal {
-  return { ok: false, rule, detail };
+  return { ok: false, rule, detail: clip(detail, MAX_DETAIL) };
 }
 
 /** The decision `decide` takes, or the invalid-data refusal when the body is not usable iCalendar. */

@@ -2,7 +2,10 @@
 // DTSTART/DTEND/DURATION into instants (§3.6.1, §3.3.6) and normalise calendar-user addresses.
 import ICAL from 'ical.js';
 import { Clock } from '../dav/filters/zones.js';
-import { isKnownTimeZone, vtimezone } from '../ical/timezone.js';
+import { serverZone, zoneCacheOf } from '../ical/parse-rendered.js';
+import { ianaZoneOf } from '../ical/zone-names.js';
+import { zoneMatchingObservances, type ObservanceText } from '../ical/zone-match.js';
+import { clip } from '../audit/clip.js';
 
 export type Component = ICAL.Component;
 export type Property = ICAL.Property;
@@ -14,39 +17,85 @@ export class InvalidCalendarData extends Error {
 
 const DAY_MS = 86_400_000;
 
-/** Parsed VTIMEZONEs of the server's own generator, as jCal, per IANA id (cloned on every use). */
-const generatedZones = new Map<string, unknown[]>();
-
-function generatedZone(tzid: string): Component {
-  let jcal = generatedZones.get(tzid);
-  if (!jcal) {
-    jcal = ICAL.parse(vtimezone(tzid)) as unknown[];
-    generatedZones.set(tzid, jcal);
-  }
-  return new ICAL.Component(structuredClone(jcal));
-}
-
 function* allComponents(c: Component): Generator<Component> {
   yield c;
-  for (const sub of c.getAllSubcomponents()) yield* allComponents(sub);
+  for (const sub of c.getAllSubcomponents()) if (sub.name !== 'vtimezone') yield* allComponents(sub);
 }
 
 /**
- * Adds a VTIMEZONE from `vtimezone()` for every TZID the body uses without defining it, when it is
- * an IANA id Node knows (RFC 5545 wants the definition, some clients leave it out). The zone goes
- * into this calendar only, never into ical.js's process-wide TimezoneService.
+ * Distinct TZIDs one body may use (clients use one, or two for a flight). The first use of a zone
+ * builds its definition (some 50 ms), so a body naming hundreds would block the event loop.
  */
-function addMissingZones(cal: Component): void {
-  const defined = new Set(cal.getAllSubcomponents('vtimezone').map((z) => String(z.getFirstPropertyValue('tzid'))));
+const MAX_ZONES = 4;
+
+/** A client's text in a message: short enough for a log line and an audit row. */
+const quoted = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+
+/** A VTIMEZONE's observances as text: read, never expanded (src/ical/zone-match.ts). */
+function observancesOf(z: Component): ObservanceText[] {
+  const text = (c: Component, name: string) => {
+    try {
+      const line = c.getFirstProperty(name)?.toICALString();
+      return line === undefined ? undefined : line.slice(line.indexOf(':') + 1);
+    } catch {
+      return undefined; // an unreadable value matches nothing
+    }
+  };
+  return z
+    .getAllSubcomponents()
+    .filter((o) => o.name === 'standard' || o.name === 'daylight')
+    .map((o) => ({
+      kind: o.name as 'standard' | 'daylight',
+      dtstart: text(o, 'dtstart'),
+      offsetFrom: text(o, 'tzoffsetfrom'),
+      offsetTo: text(o, 'tzoffsetto'),
+      rrule: text(o, 'rrule'),
+    }));
+}
+
+/**
+ * Puts the server's own zones in place of the body's time-zone definitions: every TZID is resolved
+ * by its name (src/ical/zone-names.ts; else by the X-LIC-LOCATION of its VTIMEZONE, else by its
+ * observances, read but never expanded: src/ical/zone-match.ts) and rewritten
+ * to the IANA id, the VTIMEZONEs are dropped, and the id resolves to the server's VTIMEZONE of that
+ * zone (shared, bounded rules). So ical.js never expands a client's observance rules: a rule that
+ * never matches, or one repeating every minute since 1970, blocked the event loop until the heap
+ * ran out. A TZID that names no known zone is InvalidCalendarData: guessing would move the time
+ * by hours.
+ */
+function resolveZones(cal: Component): void {
+  const locations = new Map<string, string>();
+  const definitions = new Map<string, ObservanceText[]>();
+  for (const z of cal.getAllSubcomponents('vtimezone')) {
+    const tzid = z.getFirstPropertyValue('tzid');
+    const location = z.getFirstPropertyValue('x-lic-location');
+    if (typeof tzid === 'string' && typeof location === 'string') locations.set(tzid, location);
+    if (typeof tzid === 'string') definitions.set(tzid, observancesOf(z));
+    cal.removeSubcomponent(z);
+  }
+  const resolved = new Map<string, string>();
   for (const c of allComponents(cal)) {
-    if (c.name === 'vtimezone') continue;
     for (const p of c.getAllProperties()) {
       const tzid = p.getParameter('tzid');
-      if (typeof tzid !== 'string' || defined.has(tzid)) continue;
-      // RFC 5545 §3.2.19: a TZID needs its VTIMEZONE. Guessing a zone would move the time by hours.
-      if (!isKnownTimeZone(tzid)) throw new Error(`TZID ${JSON.stringify(tzid)} has no VTIMEZONE and is no IANA time zone`);
-      cal.addSubcomponent(generatedZone(tzid));
-      defined.add(tzid);
+      if (tzid === undefined || tzid === null) continue;
+      if (typeof tzid !== 'string') throw new Error(`${p.name.toUpperCase()} has several TZIDs`);
+      let iana = resolved.get(tzid);
+      if (iana === undefined) {
+        const location = locations.get(tzid);
+        const definition = definitions.get(tzid);
+        iana =
+          ianaZoneOf(tzid) ??
+          (location !== undefined ? ianaZoneOf(location) : undefined) ??
+          (definition !== undefined ? zoneMatchingObservances(definition) : undefined);
+        if (iana === undefined) {
+          throw new Error(`TZID ${quoted(tzid)} is no time zone this server knows; name an IANA zone such as Europe/Zurich`);
+        }
+        resolved.set(tzid, iana);
+        if (resolved.size > MAX_ZONES) throw new Error(`more than ${MAX_ZONES} time zones in one object`);
+        const zone = serverZone(iana);
+        if (zone) zoneCacheOf(cal)?.set(iana, zone);
+      }
+      if (iana !== tzid) p.setParameter('tzid', iana);
     }
   }
 }
@@ -57,8 +106,8 @@ function checkValues(cal: Component): void {
 }
 
 /**
- * One VCALENDAR with its TZIDs resolvable. Throws InvalidCalendarData for anything else (not
- * iCalendar, several objects, an unreadable value).
+ * One VCALENDAR with every TZID an IANA zone (its VTIMEZONEs dropped). Throws InvalidCalendarData
+ * for anything else (not iCalendar, several objects, an unknown TZID, an unreadable value).
  */
 export function parseCalendar(body: string): Component {
   let cal: Component;
@@ -67,7 +116,7 @@ export function parseCalendar(body: string): Component {
     if (!Array.isArray(jcal) || typeof jcal[0] !== 'string') throw new Error('expected exactly one iCalendar object');
     cal = new ICAL.Component(jcal);
     if (cal.name !== 'vcalendar') throw new Error(`expected VCALENDAR, got ${cal.name.toUpperCase()}`);
-    addMissingZones(cal);
+    resolveZones(cal);
     checkValues(cal);
   } catch (err) {
     throw new InvalidCalendarData(err instanceof Error ? err.message : String(err), { cause: err });
@@ -76,7 +125,7 @@ export function parseCalendar(body: string): Component {
 }
 
 /**
- * Instants of a client's times: UTC as is, TZID through the body's VTIMEZONE (or the generated one),
+ * Instants of a client's times: UTC as is, TZID through the IANA zone of that name (Intl),
  * floating and DATE values in `zone` (the appointment's or the assignee's), DATE as local midnight.
  */
 export class TimeReader {
@@ -204,7 +253,7 @@ export function objectParts(
   const foreign = comps.find((c) => String(c.getFirstPropertyValue('uid') ?? '').trim() !== uid);
   if (foreign) {
     const got = String(foreign.getFirstPropertyValue('uid') ?? '');
-    return { rule: 'uid-mismatch', detail: `UID ${JSON.stringify(got)} is not this resource's ${JSON.stringify(uid)}` };
+    return { rule: 'uid-mismatch', detail: `UID ${JSON.stringify(clip(got))} is not this resource's ${JSON.stringify(uid)}` };
   }
   const masters = comps.filter((c) => !c.hasProperty('recurrence-id'));
   const master = masters[0];

@@ -2,7 +2,8 @@
 // which RECURRENCE-IDs name a real occurrence, and where that occurrence lies now.
 import ICAL from 'ical.js';
 import { forEachOccurrence } from '../dav/filters/recurrence.js';
-import { readSpan, spanDays, type Component, type Span, type TimeReader } from './ical-input.js';
+import { TimeBudget } from '../ical/bounded-recurrence.js';
+import { InvalidCalendarData, readSpan, spanDays, type Component, type Span, type TimeReader } from './ical-input.js';
 
 /** The served master and overrides of one appointment, read once per decision. */
 export class ServedSeries {
@@ -13,6 +14,8 @@ export class ServedSeries {
     private readonly master: Component,
     overrides: readonly Component[],
     private readonly reader: TimeReader,
+    /** Shared by every look-up of one decision: a body naming thousands of RECURRENCE-IDs stays bounded. */
+    private readonly budget: TimeBudget = new TimeBudget(),
   ) {
     this.span = readSpan(master, reader);
     for (const o of overrides) {
@@ -23,17 +26,21 @@ export class ServedSeries {
 
   /**
    * The occurrence of the stored rule starting at `ms` (RDATE/EXDATE included, so an occurrence
-   * BrokerStar cancelled is none), or undefined. Bounded by the expansion's step limit.
+   * BrokerStar cancelled is none), or undefined. Bounded by the expansion's step limit and the
+   * decision's time budget; a spent budget is InvalidCalendarData (the PUT is refused, never slow).
    */
   occurrence(ms: number): ICAL.Time | undefined {
     if (!this.master.hasProperty('rrule')) return undefined;
     const dtstart = this.master.getFirstProperty('dtstart');
     if (!dtstart) return undefined;
     let found: ICAL.Time | undefined;
-    forEachOccurrence(this.master, dtstart, this.reader.clock, { skipBefore: ms }, (o) => {
+    const result = forEachOccurrence(this.master, dtstart, this.reader.clock, { skipBefore: ms, budget: this.budget }, (o) => {
       if (o.startMs === ms) found = o.start;
       return o.startMs >= ms;
     });
+    if (result === 'capped' && this.budget.exhausted) {
+      throw new InvalidCalendarData(`looking up the occurrences this body names took more than ${this.budget.ms} ms`);
+    }
     return found;
   }
 

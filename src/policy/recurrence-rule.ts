@@ -6,6 +6,7 @@
 // with BYMONTHDAY and BYMONTH, an end as COUNT), so rules are compared by what they produce.
 import ICAL from 'ical.js';
 import { forEachOccurrence } from '../dav/filters/recurrence.js';
+import { TimeBudget } from '../ical/bounded-recurrence.js';
 import { DAY } from '../dav/filters/zones.js';
 import { canonicalRecur } from './canonical.js';
 import type { Component, Property, TimeReader } from './ical-input.js';
@@ -22,32 +23,49 @@ const BOUNDED_INSTANCES = 5_000;
 const bounded = (r: ICAL.Recur) => Boolean(r.count || r.until);
 
 /**
- * The instants of the rule's instances from `dtstart` (DTSTART included, RFC 5545 §3.8.5.3) up to
- * the comparison horizon; undefined when the expansion gave up (a rule ical.js cannot iterate).
+ * CPU time the recurrence checks of one PUT may take (src/ical/bounded-recurrence.ts): they run
+ * inside the transaction that holds BrokerStar's row lock, on the event loop. A real rule in
+ * another spelling takes a few ms; the longest comparison there is, two walks of 5,000 daily
+ * instances, 60 to 170 ms on the 2-core test machine. A crafted rule that agrees with the stored
+ * one in a slow spelling (11 to 30 s unbounded) is cut off here and the PUT refused.
  */
-function instants(rule: ICAL.Recur, dtstart: Property, reader: TimeReader): number[] | undefined {
+export const RULE_CHECK_BUDGET_MS = 250;
+
+/**
+ * Walks the rule's instances from `dtstart` (DTSTART included, RFC 5545 §3.8.5.3) up to the
+ * comparison horizon, handing each instant to `visit` until it returns false. 'capped' when the
+ * expansion gave up (a rule ical.js cannot iterate, or the budget is spent).
+ */
+function walk(rule: ICAL.Recur, dtstart: Property, reader: TimeReader, budget: TimeBudget, visit: (ms: number) => boolean): 'done' | 'capped' {
   const max = bounded(rule) ? BOUNDED_INSTANCES : OPEN_INSTANCES;
   const series = new ICAL.Component('vevent');
   series.addPropertyWithValue('rrule', rule.clone()); // the iterator must not touch the caller's rule
-  const out: number[] = [];
+  let seen = 0;
   let until = Number.POSITIVE_INFINITY;
-  const result = forEachOccurrence(series, dtstart, reader.clock, {}, (o) => {
-    if (out.length === 0 && !bounded(rule)) until = o.startMs + OPEN_YEARS * 365.25 * DAY;
-    if (out.length >= max || o.startMs > until) return true;
-    out.push(o.startMs);
-    return false;
+  const result = forEachOccurrence(series, dtstart, reader.clock, { budget }, (o) => {
+    if (seen === 0 && !bounded(rule)) until = o.startMs + OPEN_YEARS * 365.25 * DAY;
+    if (seen >= max || o.startMs > until) return true;
+    seen++;
+    return !visit(o.startMs);
   });
-  return result === 'capped' ? undefined : out;
+  return result === 'capped' ? 'capped' : 'done';
 }
 
 /**
  * Same series, whatever the spelling: both rules produce the same instances from the stored
  * DTSTART (`dtstart`, as served, so in the appointment's zone), and both end or neither does.
  * Unbounded rules are compared over a horizon (OPEN_INSTANCES / OPEN_YEARS), bounded ones to
- * their end. A stored rule that does not parse, or one ical.js cannot expand, is never the same
- * as a different spelling.
+ * their end. The sent rule is walked only as long as it agrees with the stored one, and both
+ * walks share one time budget, so a crafted rule costs at most RULE_CHECK_BUDGET_MS. A stored
+ * rule that does not parse, or a walk that gives up, is never the same as a different spelling.
  */
-export function sameRule(stored: string, sent: ICAL.Recur, dtstart: Property, reader: TimeReader): boolean {
+export function sameRule(
+  stored: string,
+  sent: ICAL.Recur,
+  dtstart: Property,
+  reader: TimeReader,
+  budget: TimeBudget = new TimeBudget(RULE_CHECK_BUDGET_MS),
+): boolean {
   let rule: ICAL.Recur;
   try {
     rule = ICAL.Recur.fromString(stored);
@@ -56,9 +74,16 @@ export function sameRule(stored: string, sent: ICAL.Recur, dtstart: Property, re
   }
   if (canonicalRecur(rule) === canonicalRecur(sent)) return true;
   if (bounded(rule) !== bounded(sent)) return false;
-  const a = instants(rule, dtstart, reader);
-  const b = instants(sent, dtstart, reader);
-  return a !== undefined && b !== undefined && a.length === b.length && a.every((ms, i) => ms === b[i]);
+  const expected: number[] = [];
+  if (walk(rule, dtstart, reader, budget, (ms) => expected.push(ms) > 0) === 'capped') return false;
+  let i = 0;
+  let agrees = true;
+  const result = walk(sent, dtstart, reader, budget, (ms) => {
+    agrees = i < expected.length && expected[i] === ms;
+    i++;
+    return agrees;
+  });
+  return result === 'done' && agrees && i === expected.length;
 }
 
 /** The RRULE a client sent on the master, if any (a client that drops it changes nothing). */

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { downscalePhoto, type RenderOptions } from '../../ical/index.js';
 import type { Logger } from '../../logger.js';
+import { AuditLog } from '../../audit/audit-log.js';
 import type { ContactRecord } from '../records.js';
 import {
   allIds,
@@ -31,12 +32,15 @@ import {
   type EntityRow,
   type EntityStamps,
 } from './render-entity.js';
+import { firstSightingOfUnusableRule, ruleProblem } from '../../ical/recurrence-rule.js';
 
 export interface PumpDeps {
   readonly pool: pg.Pool;
   readonly renderOptions: RenderOptions;
   readonly photoMaxPixels: number;
   readonly retentionDays: number;
+  /** Days audit rows are kept (AUDIT_RETENTION_DAYS); unset = kept for ever. */
+  readonly auditRetentionDays?: number;
   readonly log: Logger;
 }
 
@@ -135,7 +139,17 @@ export class ChangePump {
       await this.prune();
       await this.moveInstanceWindows(now);
       await this.escapeStoredBodies();
+      await this.pruneAuditLog();
     });
+  }
+
+  /** Deletes audit rows past AUDIT_RETENTION_DAYS. */
+  async pruneAuditLog(): Promise<number> {
+    const days = this.deps.auditRetentionDays;
+    if (days === undefined) return 0;
+    const deleted = await new AuditLog(this.deps.pool, this.deps.log).prune(days);
+    if (deleted) this.deps.log.info({ deleted, auditRetentionDays: days }, 'old audit log rows pruned');
+    return deleted;
   }
 
   /** Fills the XML-escaped form of bodies stored before it was kept (migration 006). */
@@ -280,7 +294,7 @@ export class ChangePump {
       seen.add(id);
       try {
         const r = render();
-        if (r) rows.push(r);
+        if (r) rows.push(storable(r));
       } catch (err) {
         this.deps.log.error({ kind, id, err }, 'item could not be rendered; its last served version stays');
       }
@@ -297,8 +311,11 @@ export class ChangePump {
       for (const t of await loadTasks(db, ids)) add(t.id, () => renderTaskEntity(t, prior.get(t.id), forced.has(t.id), now, opts));
     } else {
       for (const a of await loadAppointments(db, ids)) {
-        if (a.unreadableRule !== undefined) {
-          this.deps.log.warn({ id: a.id, rule: a.unreadableRule }, 'appointment has an unreadable recurrence rule; served as a single appointment');
+        if (a.unreadableRule !== undefined && firstSightingOfUnusableRule(a.id, a.unreadableRule)) {
+          this.deps.log.warn(
+            { id: a.id, rule: a.unreadableRule.slice(0, 200), problem: ruleProblem(a.unreadableRule.trim().replace(/^RRULE:/i, '')) },
+            'appointment has an unusable recurrence rule; served as a single appointment',
+          );
         }
         add(a.id, () => renderAppointmentEntity(a, prior.get(a.id), forced.has(a.id), now, opts));
       }
@@ -409,6 +426,31 @@ export class ChangePump {
         WHERE g.scope = x.scope`,
     );
   }
+}
+
+// PostgreSQL's timestamptz starts at 4714 BC (JavaScript's Date reaches further back).
+const PG_MIN_INSTANT = Date.UTC(-4713, 10, 24);
+const storableInstant = (ms: number | null | undefined) => ms === null || ms === undefined || (Number.isFinite(ms) && ms >= PG_MIN_INSTANT);
+
+/**
+ * The row, or an error naming the first instant PostgreSQL cannot store: a date BrokerStar holds
+ * as 'infinity' (or one a renderer computed from it) would otherwise fail the whole pass's INSERT,
+ * and with it every collection, instead of this one item.
+ */
+function storable(r: EntityRow): EntityRow {
+  const instants: [string, number | null | undefined][] = [
+    ['changedAt', r.changedAt.getTime()],
+    ['contentChangedAt', r.contentChangedAt.getTime()],
+    ['rangeStart', r.rangeStart?.getTime()],
+    ['rangeEnd', r.rangeEnd?.getTime()],
+    ['instances.from', r.instances?.from],
+    ['instances.until', r.instances?.until],
+  ];
+  const bad = instants.find(([, ms]) => !storableInstant(ms));
+  if (bad) throw new Error(`${bad[0]} cannot be stored (${String(bad[1])})`);
+  const span = r.instances?.spans.find((s) => !storableInstant(s.start) || !storableInstant(s.end));
+  if (span) throw new Error(`an instance cannot be stored (${span.start} to ${span.end})`);
+  return r;
 }
 
 async function loadStamps(db: Queryable, kind: EntityKind, ids: string[]): Promise<Map<string, EntityStamps>> {

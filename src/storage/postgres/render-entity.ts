@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import { eventInstances, type EventInstances } from '../../dav/filters/instances.js';
+import { boundedIterator } from '../../ical/bounded-recurrence.js';
 import { parseRendered } from '../../ical/parse-rendered.js';
 import { RENDERER_VERSION, renderAppointment, renderTask, renderVcard, type RenderOptions } from '../../ical/index.js';
 import type { AppointmentRecord, ContactRecord, Language, RenderStamp, TaskRecord } from '../records.js';
@@ -233,7 +234,10 @@ export function occurrenceSpan(a: AppointmentRecord): { start: Date; end: Date |
 
 const MAX_COUNTED = 10_000;
 
-/** End of the last occurrence (walked in UTC, so up to an hour off across DST); null = never ends. */
+/**
+ * End of the last occurrence (walked in UTC, so up to an hour off across DST); null = never ends,
+ * also when the walk gives up (a rule that stops matching): nothing is filtered out wrongly.
+ */
 function seriesEnd(a: AppointmentRecord, end: number | null): number | null {
   let recur: ICAL.Recur;
   try {
@@ -245,12 +249,16 @@ function seriesEnd(a: AppointmentRecord, end: number | null): number | null {
   if (recur.until) return Math.max(end ?? 0, recur.until.toJSDate().getTime() + duration);
   if (!recur.count) return null;
   if (recur.count > MAX_COUNTED) return null;
-  const it = recur.iterator(ICAL.Time.fromJSDate(a.startsAt, true));
   let last = a.startsAt.getTime();
-  for (let i = 0; i < recur.count; i++) {
-    const next = it.next();
-    if (!next) break;
-    last = next.toJSDate().getTime();
+  try {
+    const it = boundedIterator(recur, ICAL.Time.fromJSDate(a.startsAt, true));
+    for (let i = 0; i < recur.count; i++) {
+      const next = it.next();
+      if (!next) break;
+      last = next.toJSDate().getTime();
+    }
+  } catch {
+    return null;
   }
   return Math.max(end ?? 0, last + duration);
 }

@@ -24,11 +24,14 @@ import { CollectionSync, type RefreshCounts, type SyncSettings } from './collect
 import { CURSOR_BATCH, objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
 import { ChangePump } from './pump.js';
 import { updateObject } from './client-edits.js';
+import { unusableRecurrenceRules, type UnusableRule } from './unusable-rules.js';
 
 export interface PostgresStoreOptions extends SyncSettings {
   readonly pool: pg.Pool;
   readonly log: Logger;
   readonly retentionDays: number;
+  /** Days audit rows are kept (AUDIT_RETENTION_DAYS); unset = kept for ever. */
+  readonly auditRetentionDays?: number;
   readonly photoMaxPixels: number;
   readonly renderOptions: RenderOptions;
   /** Seconds between two re-announcements of one item (a looping client cannot flood the log). */
@@ -54,6 +57,7 @@ export class PostgresStore implements DavStore {
       renderOptions: opts.renderOptions,
       photoMaxPixels: opts.photoMaxPixels,
       retentionDays: opts.retentionDays,
+      auditRetentionDays: opts.auditRetentionDays,
       log: opts.log,
     });
     this.sync = new CollectionSync(opts.pool, this.pump, opts, opts.log);
@@ -185,15 +189,9 @@ export class PostgresStore implements DavStore {
     const { text, values } = objectSql(c, opts, q);
     const pool = this.pool;
     if (opts.limit !== undefined) {
-      const { rows } = await pool.query<ObjectRow>(text, values);
-      const truncated = rows.length > opts.limit;
-      const kept = truncated ? rows.slice(0, opts.limit) : rows;
-      const last = kept[kept.length - 1];
-      return {
-        syncToken: truncated && last ? formatSyncToken(s.epoch, last.seq, initialAt) : s.syncToken,
-        truncated,
-        entries: entriesOf(kept),
-      };
+      // Streamed like the unlimited answer: a limit of 100,000 must not read 100,000 bodies into memory.
+      const rows = streamRows<ObjectRow>(pool, text, values, opts.withBody ? CURSOR_BATCH.withBody : CURSOR_BATCH.withoutBody);
+      return limitedChanges(rows, opts.limit, s.syncToken, (seq) => formatSyncToken(s.epoch, seq, initialAt));
     }
     return {
       syncToken: s.syncToken,
@@ -239,6 +237,44 @@ export class PostgresStore implements DavStore {
     }
     return out;
   }
+
+  /** Appointments served as single ones because their rule is unusable (for `brokerstar-dav status`). */
+  unusableRecurrenceRules(): Promise<UnusableRule[]> {
+    return unusableRecurrenceRules(this.pool);
+  }
+}
+
+/**
+ * A limited sync as it streams: at most `limit` entries go out; whether there were more (the
+ * query reads one beyond the limit), and so the token that continues the sync, is known once the
+ * entries are consumed, which is when the multistatus writes the token.
+ */
+function limitedChanges(rows: AsyncIterable<ObjectRow>, limit: number, fullToken: string, tokenAt: (seq: string) => string): ChangeSet {
+  let truncated = false;
+  let syncToken = fullToken;
+  async function* entries(): AsyncGenerator<ChangeEntry> {
+    let sent = 0;
+    let lastSeq: string | undefined;
+    for await (const r of rows) {
+      if (sent === limit) {
+        truncated = true;
+        if (lastSeq !== undefined) syncToken = tokenAt(lastSeq);
+        break; // returns the cursor at once
+      }
+      sent++;
+      lastSeq = r.seq;
+      yield { name: r.name, object: toObject(r) ?? null };
+    }
+  }
+  return {
+    get syncToken() {
+      return syncToken;
+    },
+    get truncated() {
+      return truncated;
+    },
+    entries: entries(),
+  };
 }
 
 async function* entriesOf(rows: AsyncIterable<ObjectRow> | Iterable<ObjectRow>): AsyncGenerator<ChangeEntry> {
