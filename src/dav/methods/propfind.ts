@@ -6,6 +6,7 @@ import { badRequest, notFound, propfindFiniteDepth } from '../errors.js';
 import { propContextOf } from '../prop-context.js';
 import type { PropContext, PropTarget } from '../properties/registry.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
+import { limitedProps } from '../reports/limits.js';
 import { userCollections, resolvePath } from '../resolve.js';
 import { hrefOf, isCollectionResource, isObjectResource, type Resource } from '../resources.js';
 import { DAV } from '../xml/names.js';
@@ -17,9 +18,9 @@ export function parsePropfind(body: XmlElement | undefined): PropRequest {
   if (!body) return { type: 'allprop', include: [] }; // RFC 4918 §9.1: empty body = allprop
   if (body.name !== DAV.propfind) throw badRequest('PROPFIND body must be DAV:propfind');
   const prop = child(body, DAV.prop);
-  if (prop) return { type: 'prop', props: prop.children };
+  if (prop) return { type: 'prop', props: limitedProps(prop.children) };
   if (child(body, DAV.propname)) return { type: 'propname' };
-  if (child(body, DAV.allprop)) return { type: 'allprop', include: child(body, DAV.include)?.children ?? [] };
+  if (child(body, DAV.allprop)) return { type: 'allprop', include: limitedProps(child(body, DAV.include)?.children ?? []) };
   throw badRequest('DAV:propfind needs prop, allprop or propname');
 }
 

@@ -9,6 +9,7 @@ import { CARDDAV } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { child, textOf } from '../xml/parse.js';
 import { dataProps, requestedVcardVersion, validateDataProps, wantsData } from './data-props.js';
+import { parseNresults } from './limits.js';
 import { propsOf, reportPropRequest, requireChild } from './prop-request.js';
 import { truncatedResponse } from './truncated.js';
 import { defineReport } from './types.js';
@@ -28,11 +29,7 @@ export const addressbookQuery = defineReport<AddressbookQueryRequest>({
     validateDataProps(propsOf(props));
     let limit: number | undefined;
     const limitEl = child(root, CARDDAV.limit);
-    if (limitEl) {
-      const n = Number(textOf(child(limitEl, CARDDAV.nresults)));
-      if (!Number.isInteger(n) || n < 1) throw badRequest('CARDDAV:limit needs a positive nresults');
-      limit = n;
-    }
+    if (limitEl) limit = parseNresults(textOf(child(limitEl, CARDDAV.nresults)), 'CARDDAV:limit/CARDDAV:nresults');
     return { filter, props, limit };
   },
   async run(req, target, ctx, pctx) {

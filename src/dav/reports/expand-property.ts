@@ -1,6 +1,7 @@
 // expand-property (RFC 3253 §3.8): for principal lookups, e.g. the calendar-proxy and
 // group-membership queries iOS and macOS send. Each href-valued property is replaced by responses
 // for the resources it names, with the nested properties.
+import { DavError } from '../errors.js';
 import { propstatsFor } from '../propstats.js';
 import type { PropContext, PropTarget } from '../properties/registry.js';
 import type { DavContext } from '../context.js';
@@ -9,6 +10,7 @@ import { DAV } from '../xml/names.js';
 import { childrenNamed, type XmlElement } from '../xml/parse.js';
 import type { XmlNode } from '../xml/write.js';
 import { targetOf } from '../methods/propfind.js';
+import { MAX_PROPS } from './limits.js';
 import { defineReport } from './types.js';
 
 interface Wanted {
@@ -55,10 +57,19 @@ async function expand(target: PropTarget, wanted: readonly Wanted[], ctx: DavCon
   return found;
 }
 
+/** Every DAV:property at any level counts: each may multiply the answer by its hrefs. */
+function countWanted(wanted: readonly Wanted[]): number {
+  return wanted.reduce((n, w) => n + 1 + countWanted(w.nested), 0);
+}
+
 export const expandProperty = defineReport<Wanted[]>({
   name: DAV.expandProperty,
   supportedOn: (t) => t.kind !== 'calendar-object' && t.kind !== 'address-object',
-  parse: (root) => parseWanted(root),
+  parse(root) {
+    const wanted = parseWanted(root);
+    if (countWanted(wanted) > MAX_PROPS) throw new DavError(413, `more than ${MAX_PROPS} properties in one expand-property`);
+    return wanted;
+  },
   async run(wanted, target, ctx, pctx) {
     const t = await targetOf(ctx, target);
     const found = await expand(t, wanted, ctx, pctx, 0);

@@ -8,6 +8,7 @@ import { CALDAV, CARDDAV, DAV, type ClarkName } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { childrenNamed, textOf } from '../xml/parse.js';
 import { dataProps, requestedVcardVersion, validateDataProps, wantsData, wantsWholeData } from './data-props.js';
+import { limitedHrefs } from './limits.js';
 import { propsOf, reportPropRequest } from './prop-request.js';
 import { defineReport } from './types.js';
 
@@ -16,15 +17,12 @@ interface MultigetRequest {
   readonly props: PropRequest;
 }
 
-const MAX_HREFS = 10_000;
-
 function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
   return defineReport<MultigetRequest>({
     name,
     supportedOn: (t) => t.kind === kind || t.kind === `${kind === 'calendar' ? 'calendar' : 'address'}-object`,
     parse(root) {
-      const hrefs = childrenNamed(root, DAV.href).map(textOf).filter((h) => h.length > 0);
-      if (hrefs.length > MAX_HREFS) throw badRequest(`at most ${MAX_HREFS} hrefs per multiget`);
+      const hrefs = limitedHrefs(childrenNamed(root, DAV.href).map(textOf).filter((h) => h.length > 0));
       const props = reportPropRequest(root);
       validateDataProps(propsOf(props));
       return { hrefs, props };

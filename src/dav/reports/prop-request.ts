@@ -4,10 +4,11 @@ import { badRequest } from '../errors.js';
 import type { PropRequest } from '../propstats.js';
 import { DAV } from '../xml/names.js';
 import { child, type XmlElement } from '../xml/parse.js';
+import { limitedProps } from './limits.js';
 
 export function reportPropRequest(root: XmlElement): PropRequest {
   const prop = child(root, DAV.prop);
-  if (prop) return { type: 'prop', props: prop.children };
+  if (prop) return { type: 'prop', props: limitedProps(prop.children) };
   if (child(root, DAV.propname)) return { type: 'propname' };
   if (child(root, DAV.allprop)) return { type: 'allprop', include: [] };
   // RFC 6578 requires DAV:prop for sync-collection; the query reports allow none at all. Treat a

@@ -9,6 +9,7 @@ import { DAV } from '../xml/names.js';
 import type { DavResponse } from '../xml/multistatus.js';
 import { child, textOf } from '../xml/parse.js';
 import { dataProps, requestedVcardVersion, validateDataProps, wantsData, wantsWholeData } from './data-props.js';
+import { parseNresults } from './limits.js';
 import { propsOf, reportPropRequest } from './prop-request.js';
 import { truncatedResponse } from './truncated.js';
 import { defineReport } from './types.js';
@@ -37,11 +38,7 @@ export const syncCollection = defineReport<SyncRequest>({
     if (level && level !== '1' && level !== 'infinite') throw badRequest(`sync-level ${level} is not supported`);
     let limit: number | undefined;
     const limitEl = child(root, DAV.limit);
-    if (limitEl) {
-      const n = Number(textOf(child(limitEl, DAV.nresults)));
-      if (!Number.isInteger(n) || n < 1) throw badRequest('DAV:limit needs a positive DAV:nresults');
-      limit = n;
-    }
+    if (limitEl) limit = parseNresults(textOf(child(limitEl, DAV.nresults)), 'DAV:limit/DAV:nresults');
     const props = reportPropRequest(root);
     validateDataProps(propsOf(props));
     return { token, limit, props };
@@ -73,6 +70,7 @@ export const syncCollection = defineReport<SyncRequest>({
       // RFC 6578 §3.6: a truncated answer carries a 507 response for the collection itself.
       if (changes.truncated) yield truncatedResponse(c);
     }
-    return { responses: responses(), syncToken: changes.syncToken };
+    // Read after the responses: a limited sync knows its continuation token only once streamed.
+    return { responses: responses(), syncToken: () => changes.syncToken };
   },
 });
