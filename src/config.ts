@@ -45,6 +45,22 @@ export interface Config {
   readonly trustProxy: string | number | false;
   /** Size of the PostgreSQL connection pool. */
   readonly dbPoolSize: number;
+  /** Longest wait for a free pool connection (ms); then 503 with Retry-After. 0 = unbounded. */
+  readonly pgAcquireTimeoutMs: number;
+  /** PostgreSQL statement_timeout of the server's connections (ms); 0 = none. */
+  readonly pgStatementTimeoutMs: number;
+  /** PostgreSQL idle_in_transaction_session_timeout of the server's connections (ms); 0 = none. */
+  readonly pgIdleInTransactionTimeoutMs: number;
+  /** Longest time a client may take to send the request headers (ms). */
+  readonly httpHeadersTimeoutMs: number;
+  /** Longest time a client may take to send the whole request, body included (ms). */
+  readonly httpRequestTimeoutMs: number;
+  /** A response that makes no progress for this long (client not reading) is cut off (ms). */
+  readonly httpWriteTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may run before they are cut off (ms). */
+  readonly shutdownGraceMs: number;
+  /** Days audit log rows are kept; the hourly upkeep deletes older ones. */
+  readonly auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -88,14 +104,38 @@ const hostName = (raw: string): string => {
 };
 /** Express's trust proxy: off, a number of hops, or addresses, subnets and its named ranges. */
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+// Wider subnets than these are no proxies but "everyone" (0.0.0.0/0, ::/0, 128.0.0.0/1, ...):
+// trusting them lets any client pick the address the lockout counts against. fc00::/7
+// (uniquelocal) is the widest IPv6 range a proxy sits in, 10.0.0.0/8 the widest IPv4 one.
+const MIN_PREFIX = { 4: 8, 6: 7 } as const;
+/** The prefix length of a dotted IPv4 netmask (255.255.0.0 → 16); undefined if not contiguous. */
+const maskBits = (mask: string): number | undefined => {
+  const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : undefined;
+};
+/** Why a subnet is too wide to be a proxy's, or undefined when it is fine. */
+const tooWide = (address: string, bits: string | undefined): string | undefined => {
+  if (bits === undefined) return undefined;
+  let prefix = net.isIPv4(bits) ? maskBits(bits) : Number(bits);
+  if (prefix === undefined) return 'is not a contiguous netmask';
+  let family: 4 | 6 = net.isIPv6(address) ? 6 : 4;
+  // ::ffff:0:0/96 is every IPv4 address written as IPv6.
+  if (family === 6 && /^::ffff:/i.test(address) && prefix >= 96) [family, prefix] = [4, prefix - 96];
+  return prefix < MIN_PREFIX[family] ? `would trust everyone (at least /${MIN_PREFIX[family]} for IPv${family})` : undefined;
+};
 const trustProxy = (raw: string): string | number | false => {
   const v = raw.trim().toLowerCase();
   if (['off', 'false', '0', 'no'].includes(v)) return false;
   if (/^\d+$/.test(v)) return Number(v);
   for (const item of v.split(',').map((s) => s.trim())) {
     const [address = '', bits, ...rest] = item.split('/');
-    const isMask = bits !== undefined && (net.isIP(bits) !== 0 || (/^\d+$/.test(bits) && Number(bits) <= (net.isIPv6(address) ? 128 : 32)));
-    if (PROXY_NAMES.has(item) || (net.isIP(address) && rest.length === 0 && (bits === undefined || isMask))) continue;
+    const isMask = bits !== undefined && (net.isIPv4(bits) || (/^\d+$/.test(bits) && Number(bits) <= (net.isIPv6(address) ? 128 : 32)));
+    if (PROXY_NAMES.has(item)) continue;
+    if (net.isIP(address) && rest.length === 0 && (bits === undefined || isMask)) {
+      const wide = tooWide(address, bits);
+      if (wide) throw new Error(`"${item}" ${wide}: name the reverse proxies' addresses, never all clients`);
+      continue;
+    }
     throw new Error(`must be off, a number of proxies, or addresses/subnets (or loopback, linklocal, uniquelocal), got "${item}"`);
   }
   return raw.trim();
@@ -157,13 +197,13 @@ export const VARIABLES = {
   authLockoutThreshold: {
     name: 'AUTH_LOCKOUT_THRESHOLD',
     default: '10',
-    description: 'Failed logins from one client address before it is locked out',
+    description: 'Failed logins from one client address before it is locked out (even for the right password)',
     parse: int(1, 1000),
   },
   authLockoutUserThreshold: {
     name: 'AUTH_LOCKOUT_USER_THRESHOLD',
     default: '20',
-    description: 'Failed logins for one username (from anywhere) before it is locked out',
+    description: 'Failed logins for one username (from anywhere) before its logins are slowed down (never locked)',
     parse: int(1, 1000),
   },
   authLockoutSeconds: { name: 'AUTH_LOCKOUT_SECONDS', default: '900', description: 'Lockout duration and failure window (s)', parse: int(1, 86400) },
@@ -199,6 +239,54 @@ export const VARIABLES = {
     parse: trustProxy,
   },
   dbPoolSize: { name: 'DB_POOL_SIZE', default: '20', description: 'PostgreSQL connections per server process', parse: int(2, 500) },
+  pgAcquireTimeoutMs: {
+    name: 'PG_ACQUIRE_TIMEOUT_MS',
+    default: '5000',
+    description: 'Longest wait for a free database connection (ms); then 503 with Retry-After (0 = wait forever)',
+    parse: int(0, 600_000),
+  },
+  pgStatementTimeoutMs: {
+    name: 'PG_STATEMENT_TIMEOUT_MS',
+    default: '30000',
+    description: "PostgreSQL statement_timeout of the server's connections (ms, 0 = none)",
+    parse: int(0, 3_600_000),
+  },
+  pgIdleInTransactionTimeoutMs: {
+    name: 'PG_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    default: '60000',
+    description: "PostgreSQL idle_in_transaction_session_timeout of the server's connections (ms, 0 = none)",
+    parse: int(0, 3_600_000),
+  },
+  httpHeadersTimeoutMs: {
+    name: 'HTTP_HEADERS_TIMEOUT_MS',
+    default: '20000',
+    description: 'Longest time a client may take to send the request headers (ms)',
+    parse: int(1000, 600_000),
+  },
+  httpRequestTimeoutMs: {
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    default: '60000',
+    description: 'Longest time a client may take to send a whole request, body included (ms)',
+    parse: int(1000, 3_600_000),
+  },
+  httpWriteTimeoutMs: {
+    name: 'HTTP_WRITE_TIMEOUT_MS',
+    default: '30000',
+    description: 'A response the client stops reading for this long is cut off (ms)',
+    parse: int(1000, 3_600_000),
+  },
+  shutdownGraceMs: {
+    name: 'SHUTDOWN_GRACE_MS',
+    default: '10000',
+    description: 'On SIGTERM or SIGINT, how long requests in flight may still run before they are cut off (ms)',
+    parse: int(0, 600_000),
+  },
+  auditRetentionDays: {
+    name: 'AUDIT_RETENTION_DAYS',
+    default: '365',
+    description: 'Days the audit log of client writes and refusals is kept; the hourly upkeep deletes older rows',
+    parse: int(1, 36500),
+  },
 } satisfies { [K in keyof Config]: VarSpec<Config[K]> };
 
 /**

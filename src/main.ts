@@ -1,13 +1,13 @@
 // Composition root of `brokerstar-dav serve`: config → logger → database (+ migrations, demo data)
 // → store (first render of everything BrokerStar holds) → HTTP server; and the graceful shutdown.
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureDemoLogin, type DemoLogin } from './auth/demo-login.js';
 import { createApp, createStore } from './compose.js';
 import type { Config } from './config.js';
-import { openDatabase } from './db/database.js';
+import { closePool, createPool, openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_USERNAME, generateDemoData } from './demo/generate.js';
+import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 
 export interface RunningServer {
@@ -17,25 +17,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const SHUTDOWN_GRACE_MS = 10_000;
+// After the grace period, what is still running (a background pass) gets this long to finish.
+const SHUTDOWN_FINISH_MS = 5_000;
 // Requests process pending BrokerStar changes themselves; this background pass only keeps a bulk
 // import in BrokerStar from making the next client request wait for its rendering.
 const BACKGROUND_PUMP_MS = 2_000;
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const db = await openDatabase(config, log, 'server');
+  // Migrations and demo data may run statements longer than the server's statement timeout.
+  const setup = createPool(db.url, 4, log);
   try {
-    const { applied } = await migrate(db.pool);
+    const { applied } = await migrate(setup);
     if (applied.length) log.info({ applied }, 'migrations applied');
     let demoLogin: DemoLogin | undefined;
     if (db.demo) {
-      const { rows } = await db.pool.query<{ empty: boolean }>(
+      const { rows } = await setup.query<{ empty: boolean }>(
         `SELECT NOT EXISTS (SELECT 1 FROM brokerstar.employee) AND NOT EXISTS (SELECT 1 FROM brokerstar.contact)
             AND NOT EXISTS (SELECT 1 FROM brokerstar.task) AND NOT EXISTS (SELECT 1 FROM brokerstar.appointment) AS empty`,
       );
       if (rows[0]?.empty) {
         log.info('empty demo database: creating a demo broker firm');
-        const summary = await generateDemoData(db.pool, {});
+        const summary = await generateDemoData(setup, {});
         log.info({ summary }, 'demo data created');
       }
       demoLogin = await ensureDemoLogin(db.pool, config.dataDir, DEMO_USERNAME).catch((err: unknown) => {
@@ -43,6 +46,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         return undefined;
       });
     }
+    await closePool(setup);
     const store = createStore(config, db.pool, log);
     const started = Date.now();
     await store.pump.catchUp();
@@ -55,14 +59,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }, BACKGROUND_PUMP_MS);
     background.unref();
     const { app } = createApp(config, db.pool, log, store);
-    let stopping = false;
-    const server = http.createServer((req, res) => {
-      // A request that arrives on an open connection while stopping is answered, then the
-      // connection closes.
-      if (stopping) res.setHeader('Connection', 'close');
-      app(req, res);
-    });
-    server.keepAliveTimeout = 65_000;
+    const { server, shutdown } = createHttpServer(app, config, log);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -79,18 +76,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         closing ??= (async () => {
           log.info('shutting down');
           clearInterval(background);
-          stopping = true;
-          const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-          // server.close() ends only the connections idle right now; a keep-alive connection whose
-          // request is in flight would stay open after its answer until the client hangs up. Sweep
-          // them as they fall idle, so the process ends as soon as the last answer is out.
-          server.closeIdleConnections();
-          const sweep = setInterval(() => server.closeIdleConnections(), 100);
-          const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-          await drained;
-          clearInterval(sweep);
-          clearTimeout(timer);
-          await store.pump.idle();
+          await shutdown(config.shutdownGraceMs);
+          // A background pass still running must not hold the stop beyond the grace either.
+          await Promise.race([store.pump.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FINISH_MS).unref())]);
           await db.close();
           log.info('stopped');
         })();
@@ -98,6 +86,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       },
     };
   } catch (e) {
+    await closePool(setup).catch(() => undefined);
     await db.close().catch(() => undefined);
     throw e;
   }

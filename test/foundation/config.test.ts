@@ -43,6 +43,14 @@ describe('loadConfig', () => {
       contactUrlTemplate: 'urn:brokerstar:contact:{id}',
       trustProxy: false,
       dbPoolSize: 20,
+      pgAcquireTimeoutMs: 5000,
+      pgStatementTimeoutMs: 30000,
+      pgIdleInTransactionTimeoutMs: 60000,
+      httpHeadersTimeoutMs: 20000,
+      httpRequestTimeoutMs: 60000,
+      httpWriteTimeoutMs: 30000,
+      shutdownGraceMs: 10000,
+      auditRetentionDays: 365,
     };
     expect(c).toEqual(expected);
     expect(Object.isFrozen(c)).toBe(true);
@@ -82,6 +90,14 @@ describe('loadConfig', () => {
       CONTACT_URL_TEMPLATE: 'https://crm.example.ch/kunde/{customerNo}',
       TRUST_PROXY: 'loopback',
       DB_POOL_SIZE: '4',
+      PG_ACQUIRE_TIMEOUT_MS: '2000',
+      PG_STATEMENT_TIMEOUT_MS: '0',
+      PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '15000',
+      HTTP_HEADERS_TIMEOUT_MS: '10000',
+      HTTP_REQUEST_TIMEOUT_MS: '120000',
+      HTTP_WRITE_TIMEOUT_MS: '45000',
+      SHUTDOWN_GRACE_MS: '3000',
+      AUDIT_RETENTION_DAYS: '90',
     };
     // The test covers every variable there is.
     expect(Object.keys(env).sort()).toEqual(Object.values(VARIABLES).map((v) => v.name).sort());
@@ -108,6 +124,14 @@ describe('loadConfig', () => {
       contactUrlTemplate: 'https://crm.example.ch/kunde/{customerNo}',
       trustProxy: 'loopback',
       dbPoolSize: 4,
+      pgAcquireTimeoutMs: 2000,
+      pgStatementTimeoutMs: 0,
+      pgIdleInTransactionTimeoutMs: 15000,
+      httpHeadersTimeoutMs: 10000,
+      httpRequestTimeoutMs: 120000,
+      httpWriteTimeoutMs: 45000,
+      shutdownGraceMs: 3000,
+      auditRetentionDays: 90,
     });
   });
 
@@ -130,6 +154,25 @@ describe('loadConfig', () => {
     for (const v of ['10.0.0.0/8, 127.0.0.1', 'loopback, uniquelocal', '192.168.0.0/255.255.0.0,::1,fd00::/8', '2', 'off']) {
       expect(() => express().set('trust proxy', loadConfig({ TRUST_PROXY: v }).trustProxy)).not.toThrow();
     }
+  });
+
+  it('refuses a TRUST_PROXY that trusts everyone (any client could pick the address the lockout counts)', () => {
+    for (const v of ['0.0.0.0/0', '::/0', '128.0.0.0/1', '0.0.0.0/7', '10.0.0.0/8, 0.0.0.0/0', '::/6', '0.0.0.0/0.0.0.0', '::ffff:0:0/96', '::ffff:0.0.0.0/100']) {
+      expect(() => loadConfig({ TRUST_PROXY: v }), v).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUST_PROXY: v }), v).toThrow(/TRUST_PROXY: ".*" would trust everyone \(at least \/(8 for IPv4|7 for IPv6)\)/);
+    }
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/255.0.255.0' })).toThrow(/is not a contiguous netmask/);
+    // The widest ranges a proxy really sits in stay accepted.
+    for (const v of ['10.0.0.0/8', '10.0.0.0/255.0.0.0', 'fc00::/7', '::ffff:10.0.0.0/104', '172.16.0.0/12']) {
+      expect(loadConfig({ TRUST_PROXY: v }).trustProxy, v).toBe(v);
+      expect(() => express().set('trust proxy', v)).not.toThrow();
+    }
+  });
+
+  it('reads AUDIT_RETENTION_DAYS, 365 by default, at least 1', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(365);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '0' })).toThrow(/AUDIT_RETENTION_DAYS: must be between 1 and 36500, got 0/);
   });
 
   it('reads a relative DATA_DIR given in the environment from the current directory', () => {

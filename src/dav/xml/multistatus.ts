@@ -1,7 +1,9 @@
 // 207 Multi-Status (RFC 4918 §13), written as it is produced: one <d:response> at a time with
-// backpressure, so a 5,000-member answer never sits in memory as a whole.
-import { once } from 'node:events';
+// backpressure, so a 5,000-member answer never sits in memory as a whole. A client that goes away
+// stops the loop at once: leaving it closes the responses' iterators, and with them the database
+// cursor and its connection.
 import type { Writable } from 'node:stream';
+import { ClientGoneError, clientGone, writeChunk } from '../../http/stream-writes.js';
 import { DAV } from './names.js';
 import { renderNode, ROOT_XMLNS, type XmlNode } from './write.js';
 
@@ -58,10 +60,6 @@ export function renderResponse(r: DavResponse): string {
   return renderNode({ name: DAV.response, children });
 }
 
-const send = (out: Writable, chunk: string): Promise<void> | void => {
-  if (!out.write(chunk)) return once(out, 'drain').then(() => undefined);
-};
-
 const HEAD = `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus ${ROOT_XMLNS}>`;
 
 export interface HttpOut extends Writable {
@@ -69,17 +67,22 @@ export interface HttpOut extends Writable {
 }
 
 export async function writeMultistatus(out: HttpOut, ms: Multistatus): Promise<void> {
+  // Gone while the answer was being prepared: never start the listing (and its cursor).
+  if (clientGone(out)) throw new ClientGoneError();
   out.writeHead(207, { 'Content-Type': 'application/xml; charset=utf-8' });
   let batch = HEAD;
   // Batch small responses into larger writes: far fewer syscalls for 5,000-member listings.
   for await (const r of ms.responses) {
+    if (clientGone(out)) throw new ClientGoneError();
     batch += renderResponse(r);
     if (batch.length > 32_768) {
-      const p = send(out, batch);
+      const chunk = batch;
       batch = '';
-      if (p) await p;
+      // Throws once the client is gone; leaving the loop returns the iterator (cursor released).
+      await writeChunk(out, chunk);
     }
   }
+  if (clientGone(out)) throw new ClientGoneError();
   const token = typeof ms.syncToken === 'function' ? ms.syncToken() : ms.syncToken;
   if (token !== undefined) batch += renderNode({ name: DAV.syncToken, text: token });
   batch += '</d:multistatus>';

@@ -90,7 +90,32 @@ export function toObject(r: ObjectRow): DavObject | undefined {
 /** Rows per cursor read: bodies are kilobytes (photos tens of them), listing rows a few dozen bytes. */
 export const CURSOR_BATCH = { withBody: 200, withoutBody: 2000 } as const;
 
-/** Rows through a server-side cursor; the client is released when the consumer stops. */
+/** Longest wait for a cursor to close; a connection that cannot answer that is broken anyway. */
+const CURSOR_CLOSE_TIMEOUT_MS = 2_000;
+
+/** Closes the cursor; an Error when that failed or timed out (the connection must then be discarded). */
+async function closeCursor(cursor: Cursor): Promise<Error | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      cursor.close().then(() => undefined),
+      new Promise<Error>((resolve) => {
+        timer = setTimeout(() => resolve(new Error('cursor did not close in time')), CURSOR_CLOSE_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (e) {
+    return e as Error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Rows through a server-side cursor; the client is released as soon as the consumer stops (a
+ * `break`, or a streaming writer whose client went away returning the iterator). A cursor whose
+ * connection failed is not closed (pg-cursor never answers on a dead connection): the connection
+ * is discarded instead, so a restart of PostgreSQL never leaves a connection checked out.
+ */
 export async function* streamRows<R extends pg.QueryResultRow>(
   pool: pg.Pool,
   text: string,
@@ -110,11 +135,7 @@ export async function* streamRows<R extends pg.QueryResultRow>(
     failed = e as Error;
     throw e;
   } finally {
-    try {
-      await cursor.close();
-    } catch (e) {
-      failed ??= e as Error;
-    }
+    failed ??= await closeCursor(cursor);
     client.release(failed);
   }
 }
