@@ -26,6 +26,7 @@ export function createStore(config: Config, pool: pg.Pool, log: Logger): Postgre
     maxRecords: config.maxRecords,
     privateAppointments: config.privateAppointments,
     retentionDays: config.syncRetentionDays,
+    auditRetentionDays: config.auditRetentionDays,
     photoMaxPixels: config.photoMaxPixels,
     renderOptions: renderOptionsOf(config),
     reannounceMinIntervalSeconds: config.reannounceMinIntervalSeconds,

@@ -4,6 +4,19 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { Queryable } from '../storage/postgres/queryable.js';
+import { clip } from './clip.js';
+
+/** Bounds of one audit row's texts: whatever a client sent, a row stays small. */
+const MAX_REASON = 1000;
+const MAX_RESOURCE = 1000;
+const MAX_USER_AGENT = 500;
+const MAX_CHANGE_VALUE = 1000;
+
+/** A field change with its client-sent string values bounded. */
+function boundedChange(c: FieldChange): FieldChange {
+  const bound = (v: unknown) => (typeof v === 'string' ? clip(v, MAX_CHANGE_VALUE) : v);
+  return { field: c.field, old: bound(c.old), new: bound(c.new) };
+}
 
 export interface FieldChange {
   readonly field: string;
@@ -36,7 +49,7 @@ const DETAIL = 'auditRefusalDetail';
  * refusal this request is about to get: the error middleware only knows the message key.
  */
 export function noteRefusalDetail(res: Response, detail: string): void {
-  res.locals[DETAIL] = detail;
+  res.locals[DETAIL] = clip(detail, MAX_REASON);
 }
 
 /**
@@ -65,7 +78,17 @@ export class AuditLog {
     await db.query(
       `INSERT INTO dav.audit_log (employee_id, username, user_agent, method, resource, outcome, status, reason, changes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [e.employeeId, e.username, e.userAgent?.slice(0, 500) ?? null, e.method, decodedPath(e.resource), e.outcome, e.status, e.reason, e.changes ? JSON.stringify(e.changes) : null],
+      [
+        e.employeeId,
+        e.username,
+        e.userAgent == null ? null : clip(e.userAgent, MAX_USER_AGENT),
+        e.method,
+        clip(decodedPath(e.resource), MAX_RESOURCE),
+        e.outcome,
+        e.status,
+        e.reason == null ? null : clip(e.reason, MAX_REASON),
+        e.changes ? JSON.stringify(e.changes.map(boundedChange)) : null,
+      ],
     );
   }
 
@@ -82,6 +105,12 @@ export class AuditLog {
       status,
       reason: typeof detail === 'string' ? `${reason}: ${detail}` : reason,
     }).catch((err: unknown) => this.log.error({ err }, 'audit log write failed'));
+  }
+
+  /** Deletes rows older than `retentionDays` (the hourly upkeep); returns how many. */
+  async prune(retentionDays: number): Promise<number> {
+    const { rowCount } = await this.db.query(`DELETE FROM dav.audit_log WHERE at < now() - make_interval(days => $1)`, [retentionDays]);
+    return rowCount ?? 0;
   }
 
   async list(filter: { username?: string; since?: Date; limit?: number }): Promise<AuditRow[]> {

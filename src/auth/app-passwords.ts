@@ -132,6 +132,13 @@ export function prepareLoginCheck(): void {
   dummyHash ??= hash(generateAppPassword());
 }
 
+let argon2Count = 0;
+
+/** Argon2 computations made to check logins since the process started (tests bound the work). */
+export function loginArgon2Runs(): number {
+  return argon2Count;
+}
+
 /** Indexes of `hashes` that `password` matches, with one argon2 computation per salt. */
 async function matching(hashes: readonly string[], password: string): Promise<number[]> {
   const groups = new Map<string, { phc: Phc; members: { i: number; digest: Buffer }[] }>();
@@ -139,6 +146,7 @@ async function matching(hashes: readonly string[], password: string): Promise<nu
   for (const [i, h] of hashes.entries()) {
     const phc = parsePhc(h);
     if (!phc) {
+      argon2Count++;
       if (await verify(h, password).catch(() => false)) found.push(i);
       continue;
     }
@@ -147,6 +155,7 @@ async function matching(hashes: readonly string[], password: string): Promise<nu
     groups.set(phc.group, g);
   }
   for (const { phc, members } of groups.values()) {
+    argon2Count++;
     const digest = await hashRaw(password, phc.options);
     for (const m of members) if (m.digest.length === digest.length && timingSafeEqual(m.digest, digest)) found.push(m.i);
   }

@@ -1,11 +1,14 @@
 // HTTP Basic authentication (RFC 7617) with app passwords: a short-lived cache of verified logins
-// keeps argon2 off the polling path, and failed logins feed the lockout.
+// keeps argon2 off the polling path; every other login reserves an attempt for its address before
+// argon2 runs (lockout.ts), and failures feed the throttle.
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import { prepareLoginCheck, verifyLogin, type VerifiedLogin } from './app-passwords.js';
+import { findEmployee, prepareLoginCheck, verifyLogin, type Employee, type VerifiedLogin } from './app-passwords.js';
 import type { Lockout } from './lockout.js';
+import { RepeatedFailures } from './repeated-failures.js';
 
 export const REALM = 'brokerstar-dav';
 /** The WWW-Authenticate value of every 401 (RFC 7235 §4.1 requires one; RFC 7617 §2.1 charset). */
@@ -23,7 +26,8 @@ export function parseBasicAuth(header: string | undefined): Credentials | undefi
   if (!m?.[1]) return undefined;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
+  // NUL is no character of any username, and PostgreSQL cannot take it as a parameter.
+  if (colon <= 0 || decoded.includes('\0')) return undefined;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -87,6 +91,14 @@ class Coalescer<T> {
   }
 }
 
+/**
+ * What a failed login may log about its username: the name when it is an employee's, otherwise
+ * only its length, since people type their password into the username field.
+ */
+function loggableUser(employee: Employee | undefined, username: string): { user: string } | { unknownUserLength: number } {
+  return employee ? { user: employee.username } : { unknownUserLength: username.length };
+}
+
 function unauthorized(res: Response): void {
   res
     .status(401)
@@ -98,6 +110,7 @@ function unauthorized(res: Response): void {
 export function basicAuth(deps: AuthDeps) {
   const cache = new LoginCache(deps.cacheSeconds * 1000);
   const checks = new Coalescer<VerifiedLogin | undefined>();
+  const repeated = new RepeatedFailures(deps.lockout.windowSeconds * 1000);
   prepareLoginCheck();
   const check = (key: string, c: Credentials) => checks.run(key, () => verifyLogin(deps.db, c.username, c.password));
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -118,17 +131,32 @@ export function basicAuth(deps: AuthDeps) {
     const address = req.ip ?? 'unknown';
     // The request's child logger (http/request-log.ts), so these lines carry the request id.
     const log = req.log ?? deps.log;
-    const lock = await deps.lockout.check(address, creds.username);
-    if (lock.retryAfter > 0) {
-      log.warn({ user: creds.username, address }, 'login refused: locked out after repeated failures');
-      res.status(429).set('Retry-After', String(lock.retryAfter)).type('text/plain; charset=utf-8')
+    if (repeated.has(address, key)) {
+      log.debug({ address }, 'login failed again with the same credentials');
+      return unauthorized(res);
+    }
+    const admission = await deps.lockout.admit(address, creds.username);
+    if (!admission.admitted) {
+      // No username here: the address is what is locked, and the field may hold a password.
+      log.warn({ address }, 'login refused: address locked out after repeated failures');
+      res.status(429).set('Retry-After', String(admission.retryAfter)).type('text/plain; charset=utf-8')
         .send('Too many failed logins; try again later.\n');
       return;
     }
-    const login = await check(key, creds);
+    let login: VerifiedLogin | undefined;
+    try {
+      if (admission.delayMs > 0) await sleep(admission.delayMs);
+      login = await check(key, creds);
+    } catch (err) {
+      await deps.lockout.release(address).catch(() => undefined);
+      throw err;
+    }
     if (!login) {
-      const after = await deps.lockout.fail(address, creds.username);
-      log.info({ user: creds.username, address, lockedFor: after.retryAfter }, 'login failed');
+      const lockedFor = await deps.lockout.fail(address, creds.username);
+      // null: the look-up failed, so whether this login could become valid is unknown.
+      const employee = await findEmployee(deps.db, creds.username).catch(() => null);
+      if (employee !== null && (!employee || employee.active)) repeated.remember(address, key);
+      log.info({ ...loggableUser(employee ?? undefined, creds.username), address, lockedFor }, 'login failed');
       return unauthorized(res);
     }
     await deps.lockout.succeed(address, creds.username);

@@ -1,22 +1,53 @@
-// Temporary lockout after repeated failed logins, per client address and per username. Kept in
-// PostgreSQL so every server instance behind a load balancer enforces the same lockout.
+// Login throttling, kept in PostgreSQL so every server instance behind a load balancer shares it.
+//
+// - Per client ADDRESS: a hard limit. An attempt is reserved atomically BEFORE argon2 runs, so one
+//   address costs at most `addressThreshold` argon2 computations per window however many requests
+//   it sends at once; past that, 429 with Retry-After, even for a right password.
+// - Per USERNAME: never a lock (anyone who knows a username could otherwise lock that employee out).
+//   Past `userThreshold` failures, every login for that username that is not cached waits a
+//   bounded delay before it is checked; the right password still gets in.
+// - Per (address, username): a success forgives that username's own earlier failures from the
+//   address, so an office behind one NAT address is not locked by a colleague's typos that he then
+//   corrected; someone else's failures stay counted.
+//
+// Keys use the username exactly as verifyLogin matches it (case-sensitive, byte for byte): a
+// case variant is another username, which can never log in as the employee.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 export interface LockoutPolicy {
-  /** Failures from one address within the window before it is locked. */
+  /** Attempts (failed or in flight) from one address within the window before it is locked. */
   readonly addressThreshold: number;
-  /** Failures for one username within the window before it is locked. */
+  /** Failures for one username within the window before its logins are slowed down. */
   readonly userThreshold: number;
   /** Window and lock duration, in seconds. */
   readonly seconds: number;
+  /** The longest delay a login for a much-attacked username waits (ms). */
+  readonly maxUserDelayMs?: number;
 }
 
-export interface LockState {
-  /** Seconds until the lock ends; 0 = not locked. */
-  readonly retryAfter: number;
-}
+/** Added per failure past the username threshold, up to maxUserDelayMs. */
+const DELAY_STEP_MS = 250;
+const DEFAULT_MAX_USER_DELAY_MS = 2000;
+/**
+ * Longer keys are hashed: a primary key cannot hold a 16 KB username (nor a garbage address a
+ * trusted proxy passed on from X-Forwarded-For), and no real one is that long.
+ */
+const MAX_KEY_TEXT = 200;
 
-const keys = (address: string, username: string) => [`ip:${address}`, `user:${username.toLowerCase()}`];
+/** The outcome of asking to check a password. */
+export type Admission =
+  | { readonly admitted: false; /** Seconds until the address may try again. */ readonly retryAfter: number }
+  | { readonly admitted: true; /** Wait this long before checking (username under attack). */ readonly delayMs: number };
+
+const keyText = (s: string) =>
+  s.length <= MAX_KEY_TEXT ? s : `sha256:${createHash('sha256').update(s).digest('base64')}`;
+
+/** Failure-counter keys: the address, the username, and the pair. */
+export function lockoutKeys(address: string, username: string): { ip: string; user: string; pair: string } {
+  const at = keyText(address);
+  return { ip: `ip:${at}`, user: `user:${keyText(username)}`, pair: `pair:${JSON.stringify([at, keyText(username)])}` };
+}
 
 export class Lockout {
   constructor(
@@ -24,52 +55,96 @@ export class Lockout {
     private readonly policy: LockoutPolicy,
   ) {}
 
-  async check(address: string, username: string): Promise<LockState> {
-    const { rows } = await this.db.query<{ s: number | null }>(
-      `SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int AS s
-         FROM dav.auth_failure WHERE key = ANY($1) AND locked_until > now()`,
-      [keys(address, username)],
-    );
-    return { retryAfter: Math.max(0, rows[0]?.s ?? 0) };
+  /** The failure window (and lock duration), in seconds. */
+  get windowSeconds(): number {
+    return this.policy.seconds;
   }
 
-  /** Counts a failure; returns the lock state after it. */
-  async fail(address: string, username: string): Promise<LockState> {
-    const [ipKey, userKey] = keys(address, username);
-    // One upsert sets the counter and the lock together: a second data-modifying statement on the
-    // same rows (a CTE) would not see this one's changes, and the lock would never be set.
-    const { rows } = await this.db.query<{ s: number | null }>(
-      `WITH policy AS (
-         SELECT make_interval(secs => $4) AS span
-       ), bumped AS (
+  /**
+   * Reserves one attempt for the address (counted as a failure until `succeed` or `release` gives
+   * it back), or refuses when the address is locked or has no attempts left. The reservation is
+   * one upsert: concurrent requests serialise on the row, so no more than the threshold pass.
+   */
+  async admit(address: string, username: string): Promise<Admission> {
+    const k = lockoutKeys(address, username);
+    const { rows } = await this.db.query<{ reserved: number | null; retry_after: number | null; user_failures: number | null }>(
+      `WITH reserved AS (
          INSERT INTO dav.auth_failure AS f (key, failures, window_start, locked_until)
-         SELECT k, 1, now(),
-                CASE WHEN 1 >= (CASE WHEN k = $2 THEN $3::int ELSE $5::int END) THEN now() + (SELECT span FROM policy) END
-           FROM unnest($1::text[]) AS k
+         VALUES ($1, 1, now(), NULL)
          ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN f.window_start < now() - (SELECT span FROM policy) THEN 1 ELSE f.failures + 1 END,
-           window_start = CASE WHEN f.window_start < now() - (SELECT span FROM policy) THEN now() ELSE f.window_start END,
-           locked_until = CASE
-             WHEN (CASE WHEN f.window_start < now() - (SELECT span FROM policy) THEN 1 ELSE f.failures + 1 END)
-                  >= (CASE WHEN f.key = $2 THEN $3::int ELSE $5::int END)
-             THEN now() + (SELECT span FROM policy)
-             ELSE f.locked_until END
+           failures = CASE WHEN f.window_start < now() - make_interval(secs => $3) THEN 1 ELSE f.failures + 1 END,
+           window_start = CASE WHEN f.window_start < now() - make_interval(secs => $3) THEN now() ELSE f.window_start END
+         WHERE (f.locked_until IS NULL OR f.locked_until <= now())
+           AND (f.window_start < now() - make_interval(secs => $3) OR f.failures < $2)
+         RETURNING failures
+       )
+       SELECT (SELECT failures FROM reserved) AS reserved,
+              -- the row as it was before this statement: why it was refused
+              (SELECT ceil(extract(epoch FROM greatest(locked_until, window_start + make_interval(secs => $3)) - now()))::int
+                 FROM dav.auth_failure WHERE key = $1) AS retry_after,
+              (SELECT failures FROM dav.auth_failure
+                WHERE key = $4 AND window_start >= now() - make_interval(secs => $3)) AS user_failures`,
+      [k.ip, this.policy.addressThreshold, this.policy.seconds, k.user],
+    );
+    const row = rows[0];
+    if (row?.reserved == null) return { admitted: false, retryAfter: Math.max(1, row?.retry_after ?? this.policy.seconds) };
+    const excess = (row.user_failures ?? 0) - this.policy.userThreshold + 1;
+    const maxDelay = this.policy.maxUserDelayMs ?? DEFAULT_MAX_USER_DELAY_MS;
+    return { admitted: true, delayMs: excess > 0 ? Math.min(maxDelay, excess * DELAY_STEP_MS) : 0 };
+  }
+
+  /**
+   * The reserved attempt failed: it stays counted for the address (which is locked once it reaches
+   * the threshold), and counts for the username and the pair. Returns seconds the address is now
+   * locked for (0 = not locked).
+   */
+  async fail(address: string, username: string): Promise<number> {
+    const k = lockoutKeys(address, username);
+    const { rows } = await this.db.query<{ s: number | null }>(
+      `WITH counted AS (
+         INSERT INTO dav.auth_failure AS f (key, failures, window_start)
+         SELECT k, 1, now() FROM unnest($2::text[]) AS k
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN f.window_start < now() - make_interval(secs => $4) THEN 1 ELSE f.failures + 1 END,
+           window_start = CASE WHEN f.window_start < now() - make_interval(secs => $4) THEN now() ELSE f.window_start END
+       ), locked AS (
+         UPDATE dav.auth_failure SET locked_until = now() + make_interval(secs => $4)
+          WHERE key = $1 AND failures >= $3
          RETURNING locked_until
        )
-       SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int AS s FROM bumped WHERE locked_until > now()`,
-      [[ipKey, userKey], ipKey, this.policy.addressThreshold, this.policy.seconds, this.policy.userThreshold],
+       SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int AS s FROM locked`,
+      [k.ip, [k.user, k.pair], this.policy.addressThreshold, this.policy.seconds],
     );
     // Old rows are useless after their window; prune now and then, cheaply.
     if (Math.random() < 0.02) {
-      await this.db.query(`DELETE FROM dav.auth_failure WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`);
+      await this.db.query(
+        `DELETE FROM dav.auth_failure WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`,
+      );
     }
-    return { retryAfter: Math.max(0, rows[0]?.s ?? 0) };
+    return Math.max(0, rows[0]?.s ?? 0);
   }
 
-  /** A successful login clears the address's and the user's failures. */
+  /**
+   * The reserved attempt succeeded: it is given back, together with this username's own earlier
+   * failures from the address; the username's failure count (the delay) starts over.
+   */
   async succeed(address: string, username: string): Promise<void> {
-    await this.db.query(`DELETE FROM dav.auth_failure WHERE key = ANY($1) AND (locked_until IS NULL OR locked_until < now())`, [
-      keys(address, username),
-    ]);
+    const k = lockoutKeys(address, username);
+    await this.db.query(
+      `WITH own AS (
+         DELETE FROM dav.auth_failure WHERE key = $2 RETURNING failures
+       ), cleared AS (
+         DELETE FROM dav.auth_failure WHERE key = $3
+       )
+       UPDATE dav.auth_failure
+          SET failures = greatest(0, failures - 1 - coalesce((SELECT sum(failures) FROM own), 0))
+        WHERE key = $1`,
+      [k.ip, k.pair, k.user],
+    );
+  }
+
+  /** The check could not be made (e.g. a database error): the reservation is given back. */
+  async release(address: string): Promise<void> {
+    await this.db.query(`UPDATE dav.auth_failure SET failures = greatest(0, failures - 1) WHERE key = $1`, [lockoutKeys(address, '').ip]);
   }
 }

@@ -2,6 +2,7 @@
 // BrokerStar); an update passes the policy's privilege check, then the store's edit rules decide
 // field by field. Every refusal re-announces the server's copy so clients restore it.
 import { noteRefusalDetail } from '../../audit/audit-log.js';
+import { clip } from '../../audit/clip.js';
 import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
 import { alreadyExists, DavError, objectTooLarge, staleVersion, unsupportedObjectType } from '../errors.js';
@@ -36,7 +37,7 @@ function checkContentType(ctx: DavContext, target: ObjectResource): void {
   if (!type) return; // some clients send none; the parser decides
   const card = target.kind === 'address-object';
   if (!(card ? VCARD_TYPE : CALENDAR_TYPE).test(type)) {
-    const why = `expected ${card ? 'text/vcard' : 'text/calendar'}, got ${type}`;
+    const why = `expected ${card ? 'text/vcard' : 'text/calendar'}, got ${clip(type)}`;
     noteRefusalDetail(ctx.res, why);
     throw unsupportedObjectType(why, card);
   }
