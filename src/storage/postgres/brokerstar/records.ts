@@ -37,11 +37,19 @@ const PUBLIC_CONTACT = (alias: string) => `${alias}.deleted_at IS NULL AND NOT $
 const CONTACT_REF_JSON = (alias: string) => `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE json_build_object(
   'id', ${alias}.id::text, 'customerNo', ${alias}.customer_no, 'displayName', ${CONTACT_NAME(alias)}) END`;
 
+/**
+ * A date column as 'YYYY-MM-DD', or NULL when iCalendar and vCard cannot write it (years outside
+ * 1-9999, 'infinity', BC). Not to_char alone: it casts to timestamp, and a date past 294276 AD
+ * (PostgreSQL's date goes further) fails the whole statement, and with it every item loaded beside.
+ */
+const ISO_DATE = (column: string) =>
+  `CASE WHEN ${column} BETWEEN '0001-01-01'::date AND '9999-12-31'::date THEN to_char(${column}, 'YYYY-MM-DD') END`;
+
 export async function loadContacts(db: Queryable, ids: readonly string[]): Promise<LoadedContact[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query(
     `SELECT c.id::text AS id, c.kind, c.customer_no, c.salutation, c.academic_title, c.first_name, c.last_name,
-            c.company_name, c.department, c.job_title, to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.website,
+            c.company_name, c.department, c.job_title, ${ISO_DATE('c.birthday')} AS birthday, c.website,
             c.notes,
             coalesce((SELECT json_agg(json_build_object('kind', p.kind, 'number', p.number, 'isPrimary', p.is_primary)
                                       ORDER BY p.position, p.id)
@@ -102,7 +110,7 @@ export async function loadTasks(db: Queryable, ids: readonly string[]): Promise<
   if (ids.length === 0) return [];
   const { rows } = await db.query(
     `SELECT t.id::text AS id, t.subject, t.description, t.status, t.priority, t.percent_complete,
-            to_char(t.starts_on, 'YYYY-MM-DD') AS starts_on, t.due_at, t.completed_at, t.created_at,
+            ${ISO_DATE('t.starts_on')} AS starts_on, t.due_at, t.completed_at, t.created_at,
             ${EMPLOYEE_JSON('a')} AS assignee,
             CASE WHEN cb.id IS NULL THEN NULL ELSE ${EMPLOYEE_JSON('cb')} END AS created_by,
             ${CONTACT_REF_JSON('c')} AS contact
