@@ -130,6 +130,11 @@ async function measure(sc: Scenario, s: Subject, opts: BenchOptions, hooks: Meas
 }
 
 async function main(): Promise<number> {
+  // `npm run bench -- soak`: the long mixed load of bench/soak.ts instead of the table.
+  if (process.argv[2] === 'soak') {
+    const { runSoak } = await import('./soak.js');
+    return runSoak(process.argv.slice(3), (c) => cleanups.push(c), log);
+  }
   let opts: BenchOptions | undefined;
   try {
     opts = parseOptions(process.argv.slice(2));
