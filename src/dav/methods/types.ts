@@ -1,4 +1,4 @@
-// The method-handler seam: one object per HTTP method (style.md §5).
+// The method-handler seam: one object per HTTP method (docs/architecture.md, "The seams").
 import type { DavContext } from '../context.js';
 
 export interface MethodHandler {

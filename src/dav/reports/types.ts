@@ -1,4 +1,4 @@
-// The report-handler seam: one entry per REPORT body element (style.md §7).
+// The report-handler seam: one entry per REPORT body element (docs/architecture.md, "The seams").
 import type { DavContext } from '../context.js';
 import type { PropContext } from '../properties/registry.js';
 import type { Resource } from '../resources.js';
