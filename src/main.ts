@@ -9,6 +9,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_USERNAME, generateDemoData } from './demo/generate.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { settleWithin } from './time-limit.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -78,7 +79,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           clearInterval(background);
           await shutdown(config.shutdownGraceMs);
           // A background pass still running must not hold the stop beyond the grace either.
-          await Promise.race([store.pump.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FINISH_MS).unref())]);
+          const finished = await settleWithin(store.pump.idle(), SHUTDOWN_FINISH_MS);
+          if (finished?.status === 'rejected') throw finished.reason;
           await db.close();
           log.info('stopped');
         })();

@@ -3,6 +3,7 @@
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { settleWithin } from '../time-limit.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { createBrokerstarSchema } from './migrate.js';
 
@@ -81,10 +82,8 @@ export async function closePool(pool: pg.Pool, timeoutMs = 5000): Promise<void> 
   });
   // pool.end() waits for checked-out connections to come back; one held by a request that never
   // ends (or a stuck query) must not keep the process alive, so the wait is bounded too.
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([pool.end().then(() => closed), bound]);
-  clearTimeout(timer);
+  const ended = await settleWithin(pool.end().then(() => closed), timeoutMs);
+  if (ended?.status === 'rejected') throw ended.reason;
 }
 
 /**

@@ -2,25 +2,18 @@
 import type { Request, Response } from 'express';
 import type pg from 'pg';
 import type { DavStore } from '../storage/types.js';
+import { settleWithin } from '../time-limit.js';
 import type { Metrics } from './metrics.js';
 
 /** 200 when the process is up and the database answers within a second, else 503. */
 export function healthHandler(db: pg.Pool) {
   return async (_req: Request, res: Response) => {
     const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        db.query('SELECT 1'),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('database timeout')), 1000).unref();
-        }),
-      ]);
+    const answered = await settleWithin(db.query('SELECT 1'), 1000);
+    if (answered?.status === 'fulfilled') {
       res.status(200).json({ status: 'ok', database: 'ok', latencyMs: Date.now() - started });
-    } catch (e) {
-      res.status(503).json({ status: 'unavailable', database: (e as Error).message });
-    } finally {
-      clearTimeout(timer);
+    } else {
+      res.status(503).json({ status: 'unavailable', database: answered ? (answered.reason as Error).message : 'database timeout' });
     }
   };
 }

@@ -48,10 +48,13 @@ function probe(value: string): string | undefined {
   return undefined;
 }
 
+/** BrokerStar's text as an RRULE value: blanks and an `RRULE:` prefix removed. */
+export const ruleValue = (raw: string): string => raw.trim().replace(/^RRULE:/i, '');
+
 /** The rule as served (RRULE value, prefix and blanks removed), or null when it cannot be used. */
 export function readableRule(raw: string | null): string | null {
   if (raw === null) return null;
-  const value = raw.trim().replace(/^RRULE:/i, '');
+  const value = ruleValue(raw);
   if (value === '') return null;
   return ruleProblem(value) === undefined ? value : null;
 }

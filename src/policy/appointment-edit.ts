@@ -2,6 +2,7 @@
 // occurrences), subject, location and description. Organizer, participants and privacy are
 // BrokerStar's; everything else a client adds or drops is ignored.
 import { zonedToUtc } from '../dav/filters/zones.js';
+import { clip } from '../audit/clip.js';
 import { TimeBudget } from '../ical/bounded-recurrence.js';
 import { customerLine, withoutCustomerLine } from '../ical/customer.js';
 import type { RenderOptions } from '../ical/index.js';
@@ -184,7 +185,7 @@ function checkRecurrence(
 }
 
 /** A client's rule in a refusal reason: short enough for a log line and an audit row. */
-const cutRule = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+const cutRule = (text: string) => clip(text, 201);
 
 interface Move {
   readonly moved: MovedOccurrence;

@@ -29,7 +29,7 @@ function* allComponents(c: Component): Generator<Component> {
 const MAX_ZONES = 4;
 
 /** A client's text in a message: short enough for a log line and an audit row. */
-const quoted = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+const quoted = (text: string) => JSON.stringify(clip(text, 81));
 
 /** A VTIMEZONE's observances as text: read, never expanded (src/ical/zone-match.ts). */
 function observancesOf(z: Component): ObservanceText[] {

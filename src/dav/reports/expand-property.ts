@@ -1,7 +1,6 @@
 // expand-property (RFC 3253 §3.8): for principal lookups, e.g. the calendar-proxy and
 // group-membership queries iOS and macOS send. Each href-valued property is replaced by responses
 // for the resources it names, with the nested properties.
-import { DavError } from '../errors.js';
 import { propstatsFor } from '../propstats.js';
 import type { PropContext, PropTarget } from '../properties/registry.js';
 import type { DavContext } from '../context.js';
@@ -10,7 +9,7 @@ import { DAV } from '../xml/names.js';
 import { childrenNamed, type XmlElement } from '../xml/parse.js';
 import type { XmlNode } from '../xml/write.js';
 import { targetOf } from '../methods/propfind.js';
-import { MAX_PROPS } from './limits.js';
+import { MAX_PROPS, tooMuch } from './limits.js';
 import { defineReport } from './types.js';
 
 interface Wanted {
@@ -67,7 +66,7 @@ export const expandProperty = defineReport<Wanted[]>({
   supportedOn: (t) => t.kind !== 'calendar-object' && t.kind !== 'address-object',
   parse(root) {
     const wanted = parseWanted(root);
-    if (countWanted(wanted) > MAX_PROPS) throw new DavError(413, `more than ${MAX_PROPS} properties in one expand-property`);
+    if (countWanted(wanted) > MAX_PROPS) throw tooMuch(`more than ${MAX_PROPS} properties in one expand-property`);
     return wanted;
   },
   async run(wanted, target, ctx, pctx) {

@@ -18,7 +18,8 @@ export const MAX_HREFS = 2_000;
 /** The largest DAV:nresults honoured; a larger limit is no limit (a collection never has more). */
 export const MAX_NRESULTS = 1_000_000;
 
-const tooMuch = (why: string) => new DavError(413, why);
+/** The answer to a request past one of these limits. */
+export const tooMuch = (why: string) => new DavError(413, why);
 
 /** The requested properties, each name once (a repeated name is answered once), within the limits. */
 export function limitedProps(props: readonly XmlElement[]): XmlElement[] {

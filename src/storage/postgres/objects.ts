@@ -2,6 +2,7 @@
 // dav.entity): one query per listing, multiget or sync answer, bodies streamed through a cursor so
 // a 5,000-card answer never sits in memory.
 import Cursor from 'pg-cursor';
+import { settleWithin } from '../../time-limit.js';
 import type pg from 'pg';
 import type { Collection, DavObject, ObjectOptions } from '../types.js';
 import { named } from './queryable.js';
@@ -95,19 +96,9 @@ const CURSOR_CLOSE_TIMEOUT_MS = 2_000;
 
 /** Closes the cursor; an Error when that failed or timed out (the connection must then be discarded). */
 async function closeCursor(cursor: Cursor): Promise<Error | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      cursor.close().then(() => undefined),
-      new Promise<Error>((resolve) => {
-        timer = setTimeout(() => resolve(new Error('cursor did not close in time')), CURSOR_CLOSE_TIMEOUT_MS);
-      }),
-    ]);
-  } catch (e) {
-    return e as Error;
-  } finally {
-    clearTimeout(timer);
-  }
+  const closed = await settleWithin(cursor.close(), CURSOR_CLOSE_TIMEOUT_MS);
+  if (!closed) return new Error('cursor did not close in time');
+  return closed.status === 'rejected' ? (closed.reason as Error) : undefined;
 }
 
 /**

@@ -32,7 +32,7 @@ import {
   type EntityRow,
   type EntityStamps,
 } from './render-entity.js';
-import { firstSightingOfUnusableRule, ruleProblem } from '../../ical/recurrence-rule.js';
+import { firstSightingOfUnusableRule, ruleProblem, ruleValue } from '../../ical/recurrence-rule.js';
 
 export interface PumpDeps {
   readonly pool: pg.Pool;
@@ -313,7 +313,7 @@ export class ChangePump {
       for (const a of await loadAppointments(db, ids)) {
         if (a.unreadableRule !== undefined && firstSightingOfUnusableRule(a.id, a.unreadableRule)) {
           this.deps.log.warn(
-            { id: a.id, rule: a.unreadableRule.slice(0, 200), problem: ruleProblem(a.unreadableRule.trim().replace(/^RRULE:/i, '')) },
+            { id: a.id, rule: a.unreadableRule.slice(0, 200), problem: ruleProblem(ruleValue(a.unreadableRule)) },
             'appointment has an unusable recurrence rule; served as a single appointment',
           );
         }

@@ -1,7 +1,7 @@
 // BrokerStar appointments whose recurrence rule the server cannot use (src/ical/recurrence-rule.ts):
 // they are served as single appointments, and `brokerstar-dav status` names them so someone can fix
 // the rule in BrokerStar. Checked on demand from BrokerStar's rows, so the command needs no server.
-import { ruleProblem } from '../../ical/recurrence-rule.js';
+import { ruleProblem, ruleValue } from '../../ical/recurrence-rule.js';
 import type { Queryable } from './queryable.js';
 
 export interface UnusableRule {
@@ -18,7 +18,7 @@ export async function unusableRecurrenceRules(db: Queryable): Promise<UnusableRu
   );
   const out: UnusableRule[] = [];
   for (const r of rows) {
-    const problem = ruleProblem(r.rule.trim().replace(/^RRULE:/i, ''));
+    const problem = ruleProblem(ruleValue(r.rule));
     if (problem !== undefined) out.push({ id: r.id, rule: r.rule, problem });
   }
   return out;
