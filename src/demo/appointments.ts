@@ -19,10 +19,8 @@ import type { Random } from './random.js';
 import { WEEKDAYS, formatRule, occurrences, type RuleSpec, type Weekday } from './recurrence.js';
 import type { EmployeeRow } from './staff.js';
 import { type Day, addMinutes, weekdayOf, ymdOf, zonedToUtc } from './time.js';
+import type { AppointmentStatus, ParticipantResponse } from '../domain/records.js';
 import { TEXT_LIMIT, cutTo, daysBefore, instantBetween, pickOwner, type World } from './world.js';
-
-export type AppointmentStatus = 'confirmed' | 'tentative' | 'cancelled';
-export type Response = 'needs_action' | 'accepted' | 'declined' | 'tentative';
 
 export interface AppointmentRow {
   readonly id: number;
@@ -54,7 +52,7 @@ export interface ExceptionRow {
 export interface ParticipantRow {
   readonly appointment_id: number;
   readonly employee_id: number;
-  readonly response: Response;
+  readonly response: ParticipantResponse;
 }
 
 export interface AppointmentPlan {
@@ -113,7 +111,7 @@ const SHOWCASE: readonly Spec[] = [
   { shape: 'recurring', series: 'weekly-open', participants: true },
 ];
 
-const RESPONSES: readonly (readonly [Response, number])[] = [
+const RESPONSES: readonly (readonly [ParticipantResponse, number])[] = [
   ['accepted', 50],
   ['needs_action', 25],
   ['tentative', 12],

@@ -1,7 +1,7 @@
 // The customer line tasks and appointments carry in DESCRIPTION (RFC 5545 §3.8.1.5) instead of RELATED-TO.
 // The loaders pass a contact only when every employee may see it (not deleted, archived or
-// restricted: brokerstar/records.ts); otherwise the item has neither this line nor a URL.
-import type { ContactRef } from '../storage/records.js';
+// restricted: brokerstar/record-loading.ts); otherwise the item has neither this line nor a URL.
+import type { ContactRef } from '../domain/records.js';
 
 /** German like BrokerStar's own UI; fixed, so a body never depends on who looks at it. */
 const LABEL = 'Kunde';

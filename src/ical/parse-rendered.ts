@@ -2,6 +2,7 @@
 // otherwise builds a new Timezone (and expands its rules from 1970 on) for every object it parses,
 // which made a time-range query cost milliseconds per appointment.
 import ICAL from 'ical.js';
+import { markServerZone } from '../calendar/server-zones.js';
 import { vtimezone } from './timezone.js';
 
 const shared = new Map<string, ICAL.Timezone | null>();
@@ -21,6 +22,7 @@ export function serverZone(tzid: string): ICAL.Timezone | undefined {
       text = undefined;
     }
     zone = text ? new ICAL.Timezone({ component: new ICAL.Component(ICAL.parse(`BEGIN:VCALENDAR\r\n${text}\r\nEND:VCALENDAR\r\n`)).getFirstSubcomponent('vtimezone')!, tzid }) : null;
+    if (zone) markServerZone(zone);
     shared.set(tzid, zone);
   }
   return zone ?? undefined;

@@ -1,13 +1,7 @@
 // The VCALENDAR envelope (RFC 5545 §3.4) of VEVENT/VTODO objects: a VTIMEZONE per TZID, DATE and DATE-TIME values.
 import type { ContentLines, Params } from './text.js';
-import {
-  formatDate,
-  formatLocalDateTime,
-  formatUtcDateTime,
-  isKnownTimeZone,
-  localDateTime,
-  vtimezone,
-} from './timezone.js';
+import { isKnownTimeZone, localDateTime } from '../calendar/wall-clock.js';
+import { formatDate, formatLocalDateTime, formatUtcDateTime, vtimezone } from './timezone.js';
 
 export const PRODID = '-//BrokerStar//brokerstar-dav//DE';
 

@@ -2,8 +2,8 @@
 //
 // Not vcard-creator: it writes 3.0 only, so 4.0 would need a second writer, and it escapes ';' in
 // NOTE/FN, which Thunderbird (ical.js) shows as '\;'. One writer on text.ts keeps both versions alike.
-import type { ContactAddress, ContactEmail, ContactPhone, ContactRecord, RenderStamp } from '../storage/records.js';
-import type { RenderOptions } from './index.js';
+import type { ContactAddress, ContactEmail, ContactPhone, ContactRecord, RenderStamp } from '../domain/records.js';
+import type { RenderOptions } from './render-options.js';
 import { ContentLines, escapeVcardText, rawValue, structuredText, type Params } from './text.js';
 import { uidOf } from './uid.js';
 import { PRODID, parseIsoDay } from './vcalendar.js';
@@ -92,7 +92,7 @@ function revision(d: Date, version: VcardVersion): string {
 /**
  * One contact as a vCard. Persons: N from last/first name and academic title, ORG from the
  * employer; companies: N and ORG from the company name, `X-ABShowAs:COMPANY` (Apple) and, in 4.0,
- * `KIND:org`. The photo is inline (clients.md §6, item 6): 3.0 `PHOTO;ENCODING=b;TYPE=JPEG`, 4.0 a
+ * `KIND:org`. The photo is inline (docs/client-compatibility.md): 3.0 `PHOTO;ENCODING=b;TYPE=JPEG`, 4.0 a
  * `data:` URI. `opts` is unused today; it is taken for the same signature as the other renderers.
  */
 export function renderVcard(c: ContactRecord, stamp: RenderStamp, version: VcardVersion, _opts: RenderOptions): string {

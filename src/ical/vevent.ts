@@ -11,9 +11,9 @@ import type {
   Language,
   ParticipantResponse,
   RenderStamp,
-} from '../storage/records.js';
+} from '../domain/records.js';
 import { withCustomerLine } from './customer.js';
-import type { RenderOptions } from './index.js';
+import type { RenderOptions } from './render-options.js';
 import { ContentLines, rawValue, type Params } from './text.js';
 import { uidOf } from './uid.js';
 import {
@@ -142,7 +142,7 @@ function writeEvent(
     for (const ex of a.exceptions) if (ex.isCancelled) put(lines, 'EXDATE', pointValue(ex.originalStart, timing));
   }
   if (view.kind === 'busy') {
-    // Someone else's private appointment: times only (clients.md §7: iOS ignores CLASS).
+    // Someone else's private appointment: times only (docs/client-compatibility.md: iOS ignores CLASS).
     lines.text('SUMMARY', BUSY_SUMMARY[view.language]);
     lines.add('CLASS', 'PRIVATE');
     // A cancelled one frees the time: free/busy (RFC 4791 §7.10) and clients skip TRANSPARENT

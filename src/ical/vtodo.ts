@@ -1,7 +1,7 @@
 // Tasks as VTODO (RFC 5545 §3.6.2): status, priority, due in the assignee's zone, the customer as text and URL.
-import type { RenderStamp, TaskRecord, TaskStatus } from '../storage/records.js';
+import type { RenderStamp, TaskRecord, TaskStatus } from '../domain/records.js';
 import { withCustomerLine } from './customer.js';
-import type { RenderOptions } from './index.js';
+import type { RenderOptions } from './render-options.js';
 import { ContentLines, rawValue } from './text.js';
 import { formatDate } from './timezone.js';
 import { uidOf } from './uid.js';

@@ -1,10 +1,10 @@
 // Reading what a client PUT (RFC 5545): parse with ical.js, resolve TZIDs (§3.2.19, §3.6.5), turn
 // DTSTART/DTEND/DURATION into instants (§3.6.1, §3.3.6) and normalise calendar-user addresses.
 import ICAL from 'ical.js';
-import { Clock } from '../dav/filters/zones.js';
+import { Clock } from '../calendar/clock.js';
 import { serverZone, zoneCacheOf } from '../ical/parse-rendered.js';
-import { ianaZoneOf } from '../ical/zone-names.js';
-import { zoneMatchingObservances, type ObservanceText } from '../ical/zone-match.js';
+import { ianaZoneOf } from '../calendar/zone-names.js';
+import { zoneMatchingObservances, type ObservanceText } from '../calendar/zone-match.js';
 import { clip } from '../audit/clip.js';
 
 export type Component = ICAL.Component;
@@ -31,7 +31,7 @@ const MAX_ZONES = 4;
 /** A client's text in a message: short enough for a log line and an audit row. */
 const quoted = (text: string) => JSON.stringify(clip(text, 81));
 
-/** A VTIMEZONE's observances as text: read, never expanded (src/ical/zone-match.ts). */
+/** A VTIMEZONE's observances as text: read, never expanded (src/calendar/zone-match.ts). */
 function observancesOf(z: Component): ObservanceText[] {
   const text = (c: Component, name: string) => {
     try {
@@ -55,8 +55,8 @@ function observancesOf(z: Component): ObservanceText[] {
 
 /**
  * Puts the server's own zones in place of the body's time-zone definitions: every TZID is resolved
- * by its name (src/ical/zone-names.ts; else by the X-LIC-LOCATION of its VTIMEZONE, else by its
- * observances, read but never expanded: src/ical/zone-match.ts) and rewritten
+ * by its name (src/calendar/zone-names.ts; else by the X-LIC-LOCATION of its VTIMEZONE, else by its
+ * observances, read but never expanded: src/calendar/zone-match.ts) and rewritten
  * to the IANA id, the VTIMEZONEs are dropped, and the id resolves to the server's VTIMEZONE of that
  * zone (shared, bounded rules). So ical.js never expands a client's observance rules: a rule that
  * never matches, or one repeating every minute since 1970, blocked the event loop until the heap

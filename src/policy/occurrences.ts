@@ -1,8 +1,8 @@
 // Occurrences of a stored recurring appointment as BrokerStar serves it (RFC 5545 §3.8.5, §3.8.4.4):
 // which RECURRENCE-IDs name a real occurrence, and where that occurrence lies now.
 import ICAL from 'ical.js';
-import { forEachOccurrence } from '../dav/filters/recurrence.js';
-import { TimeBudget } from '../ical/bounded-recurrence.js';
+import { forEachOccurrence } from '../calendar/recurrence.js';
+import { TimeBudget } from '../calendar/bounded-recurrence.js';
 import { InvalidCalendarData, readSpan, spanDays, type Component, type Span, type TimeReader } from './ical-input.js';
 
 /** The served master and overrides of one appointment, read once per decision. */

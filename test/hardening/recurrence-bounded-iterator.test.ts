@@ -1,13 +1,13 @@
-// The one guarded iterator (src/ical/bounded-recurrence.ts) and its users: every walk through a
+// The one guarded iterator (src/calendar/bounded-recurrence.ts) and its users: every walk through a
 // rule ends within its bounds, whatever the rule. Unbounded, each of these rules hung ical.js
 // (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 forever), took 150 ms before the first instance (a YEARLY
 // rule that never matches) or seconds (a daily series stepped through second by second).
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { forEachOccurrence } from '../../src/dav/filters/recurrence.js';
-import { Clock } from '../../src/dav/filters/zones.js';
-import { boundedIterator, RecurrenceLimitError, TimeBudget } from '../../src/ical/bounded-recurrence.js';
-import { readableRule } from '../../src/ical/recurrence-rule.js';
+import { forEachOccurrence } from '../../src/calendar/recurrence.js';
+import { Clock } from '../../src/calendar/clock.js';
+import { boundedIterator, RecurrenceLimitError, TimeBudget } from '../../src/calendar/bounded-recurrence.js';
+import { readableRule } from '../../src/calendar/rule-text.js';
 import { occurrenceSpan, renderAppointmentEntity } from '../../src/storage/postgres/render-entity.js';
 import { appointment, opts } from '../unit/ical/fixtures.js';
 

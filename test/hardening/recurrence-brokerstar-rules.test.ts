@@ -1,7 +1,7 @@
 // Issue 12, point 2: a recurrence rule in BrokerStar that never matches (or repeats every minute,
 // or is garbage) used to put every instance into a crash loop: the renderer and the rule reader
 // stepped through it with ical.js's unguarded iterator. Now every walk is bounded
-// (src/ical/bounded-recurrence.ts): the server starts, the row is served as a single appointment,
+// (src/calendar/bounded-recurrence.ts): the server starts, the row is served as a single appointment,
 // time-range queries answer, the log says so once per row and rule, and `status` names the rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../src/logger.js';

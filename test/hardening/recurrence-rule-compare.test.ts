@@ -6,7 +6,7 @@
 // same long series is still accepted.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RULE_CHECK_BUDGET_MS } from '../../src/policy/recurrence-rule.js';
+import { RULE_CHECK_BUDGET_MS } from '../../src/policy/rule-comparison.js';
 import { startAnnaServer } from '../support/anna.js';
 import { tableChecksums } from '../support/checksums.js';
 import { getItem, putCalendar } from '../support/items.js';

@@ -1,9 +1,9 @@
-// How a client's TZID is resolved (src/ical/zone-names.ts, src/policy/ical-input.ts): by name only,
+// How a client's TZID is resolved (src/calendar/zone-names.ts, src/policy/ical-input.ts): by name only,
 // never through the body's VTIMEZONE. Every alias in the tables must name a zone this Node knows,
 // or the alias would silently turn into a refusal.
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_NAMES, ianaZoneOf, WINDOWS_ZONES } from '../../src/ical/zone-names.js';
+import { DISPLAY_NAMES, ianaZoneOf, WINDOWS_ZONES } from '../../src/calendar/zone-names.js';
 import { InvalidCalendarData, parseCalendar, TimeReader } from '../../src/policy/ical-input.js';
 
 const body = (zone: string[], tzid: string) =>

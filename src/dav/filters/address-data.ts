@@ -1,6 +1,6 @@
 // CARDDAV:address-data sub-requests (RFC 6352 §10.4): the vCard version asked for and the
 // properties to return. Works on the rendered text line by line, so kept lines stay byte-identical.
-import { badRequest, supportedAddressData } from '../errors.js';
+import { badRequest, supportedAddressData } from '../dav-error.js';
 import { NS, splitClark } from '../xml/names.js';
 import type { XmlElement } from '../xml/parse.js';
 

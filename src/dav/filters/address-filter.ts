@@ -1,7 +1,7 @@
 // addressbook-query filters (RFC 6352 §10.5): the typed model, its parser and the reference
 // matcher for one vCard. address-data (§10.4) lives in address-data.ts and is re-exported here.
 import type ICAL from 'ical.js';
-import { badRequest, supportedCollation } from '../errors.js';
+import { badRequest, supportedCollation } from '../dav-error.js';
 import { NS, splitClark } from '../xml/names.js';
 import type { XmlElement } from '../xml/parse.js';
 import { parseTextMatch, textMatches, type TextMatch, type TextMatchSyntax } from './collation.js';

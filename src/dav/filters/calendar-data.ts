@@ -2,21 +2,13 @@
 // subsets, expand (§9.6.5), limit-recurrence-set (§9.6.6) and limit-freebusy-set (§9.6.7).
 import ICAL from 'ical.js';
 import { parseRendered } from '../../ical/parse-rendered.js';
-import { badRequest, supportedCalendarData } from '../errors.js';
+import { badRequest, supportedCalendarData } from '../dav-error.js';
 import { NS, splitClark } from '../xml/names.js';
 import type { XmlElement } from '../xml/parse.js';
-import { isRecurrenceMaster, tzidOf } from './recurrence.js';
-import {
-  componentOverlaps,
-  instanceTest,
-  parseTimeRange,
-  spanOf,
-  TimeContext,
-  timeModel,
-  type Span,
-  type TimeRange,
-} from './time-range.js';
-import { Clock, daysBetween, utcTime } from './zones.js';
+import { isRecurrenceMaster, tzidOf } from '../../calendar/recurrence.js';
+import { TimeContext, timeModel } from '../../calendar/time-model.js';
+import { componentOverlaps, instanceTest, parseTimeRange, spanOf, type Span, type TimeRange } from './time-range.js';
+import { Clock, daysBetween, utcTime } from '../../calendar/clock.js';
 
 export interface CalendarDataProp {
   /** Upper-case property name. */

@@ -1,13 +1,14 @@
 // calendar-query filters (RFC 4791 §9.7): the typed model, its parser, what SQL can pre-filter,
 // and the reference matcher that decides for one calendar object.
 import ICAL from 'ical.js';
-import { validFilter, supportedCollation } from '../errors.js';
+import { validFilter, supportedCollation } from '../dav-error.js';
 import { CALDAV, NS, splitClark } from '../xml/names.js';
 import type { XmlElement } from '../xml/parse.js';
 import { parseTextMatch, textMatches, type TextMatch, type TextMatchSyntax } from './collation.js';
-import { alarmOverlaps, componentOverlaps, parseTimeRange, propertyOverlaps, spanOf, TimeContext, type TimeRange } from './time-range.js';
+import { TimeContext } from '../../calendar/time-model.js';
+import { alarmOverlaps, componentOverlaps, parseTimeRange, propertyOverlaps, spanOf, type TimeRange } from './time-range.js';
 import { parameterValues, propertyText } from './values.js';
-import { Clock } from './zones.js';
+import { Clock } from '../../calendar/clock.js';
 
 export type { TextMatch } from './collation.js';
 export type { TimeRange } from './time-range.js';

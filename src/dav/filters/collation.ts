@@ -1,6 +1,6 @@
 // Text matching for calendar-query and addressbook-query (RFC 4791 §9.7.5, RFC 6352 §10.5.4)
 // under the collations of RFC 4790 §9 (i;octet, i;ascii-casemap) and RFC 5051 (i;unicode-casemap).
-import type { DavError } from '../errors.js';
+import type { DavError } from '../dav-error.js';
 import type { XmlElement } from '../xml/parse.js';
 
 export const COLLATIONS = ['i;octet', 'i;ascii-casemap', 'i;unicode-casemap'] as const;

@@ -1,6 +1,7 @@
 // XML output: one prefix table declared on the root element; a namespace outside it (a client
 // asked for someone else's property) is declared on the element that uses it.
 import { NS, splitClark, type ClarkName } from './names.js';
+import { escapeAttr, escapeXml } from '../../text/xml-escape.js';
 
 /** A node to serialise: an element with optional attributes, text or children. */
 export interface XmlNode {
@@ -22,28 +23,6 @@ export const PREFIXES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export const ROOT_XMLNS = [...PREFIXES].map(([ns, p]) => `xmlns:${p}="${ns}"`).join(' ');
-
-// XML 1.0 cannot carry these characters at all; they are dropped rather than escaped.
-const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
-
-const NEEDS_ESCAPE = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const HAS_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-
-/**
- * Text content: quotes stay as they are (ETags are full of them); CR survives as &#13; so the
- * CRLF of iCalendar and vCard data reaches the client intact. Hot path (megabytes of calendar-data
- * and address-data per report): plain scans and native replaceAll instead of a callback per match.
- */
-export function escapeXml(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s;
-  const clean = HAS_ILLEGAL.test(s) ? s.replace(ILLEGAL, '') : s;
-  return clean.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\r', '&#13;');
-}
-
-export function escapeAttr(s: string): string {
-  return s.replace(ILLEGAL, '').replace(/[&<>"\r]/g, (c) => ESCAPES[c] ?? c);
-}
 
 /** `d:getetag`, or `x:local` plus the declaration it needs for a namespace outside the table. */
 function qualify(name: ClarkName): { tag: string; decl: string } {

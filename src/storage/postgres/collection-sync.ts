@@ -5,7 +5,7 @@
 // number, so they move exactly when membership or a member changed.
 import { randomBytes } from 'node:crypto';
 import { inTransaction } from '../../db/transaction.js';
-import { zonedToUtc } from '../../dav/filters/zones.js';
+import { localToday, startOfToday } from '../../calendar/employee-day.js';
 import type pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { formatSyncToken } from '../sync-token.js';
@@ -13,7 +13,7 @@ import type { Collection } from '../types.js';
 import { MEMBERSHIP_SCOPES, MEMBERSHIP_SQL } from './brokerstar/membership.js';
 import { refreshAddressBookIncrementally, touchedSince } from './incremental-refresh.js';
 import { MEMBER_DIFF_SQL, NOT_IN_FRESH, type DiffResult, type RefreshResult } from './member-diff.js';
-import type { ChangePump } from './pump.js';
+import type { ChangePump } from './pump/change-pump.js';
 import { named, type Queryable } from './queryable.js';
 
 export interface SyncSettings {
@@ -39,7 +39,8 @@ export interface SyncPosition {
   readonly syncToken: string;
 }
 
-interface Row {
+/** A row of dav.collection with the generation of changes it has seen and whether more are pending. */
+interface CollectionRow {
   key: string | null;
   epoch: string;
   seq: string;
@@ -86,7 +87,7 @@ export class CollectionSync {
    * The collection's state, up to date with BrokerStar. A poll on an unchanged collection costs
    * one query (pending changes, generation and position together).
    */
-  async state(c: Collection): Promise<SyncPosition> {
+  async refreshPosition(c: Collection): Promise<SyncPosition> {
     let row = await this.poll(c);
     if (row.pending) {
       await this.pump.catchUp(true);
@@ -104,7 +105,7 @@ export class CollectionSync {
   async report(c: Collection): Promise<SyncPosition & { readonly storedSettings: string | undefined }> {
     const row = await this.poll(c);
     if (row.key !== null && row.settings !== this.settingsOf(c)) return { ...stateOf(row), storedSettings: row.settings };
-    const s = await this.state(c);
+    const s = await this.refreshPosition(c);
     // After incremental refreshes the number of eligible items may be a lower bound: count it.
     if (!s.eligibleExact) return { ...stateOf(await this.refresh(c, true)), storedSettings: undefined };
     return { ...s, storedSettings: undefined };
@@ -114,8 +115,8 @@ export class CollectionSync {
    * The hot path of every poll: one prepared statement (parsed and planned once per connection)
    * that says whether anything is pending and where the collection stands.
    */
-  private async poll(c: Collection): Promise<Row> {
-    const { rows } = await this.pool.query<Row>({
+  private async poll(c: Collection): Promise<CollectionRow> {
+    const { rows } = await this.pool.query<CollectionRow>({
       name: 'dav-collection-poll',
       text: `SELECT c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings, c.refreshed_on::text AS refreshed_on,
                     c.eligible, c.eligible_exact, c.served, c.capped, c.changed_at,
@@ -129,8 +130,8 @@ export class CollectionSync {
   }
 
   /** The collection's row locked for a refresh (serialises refreshes across requests and instances). */
-  private async lockRow(db: Queryable, c: Collection): Promise<Row | undefined> {
-    const { rows } = await db.query<Row>(
+  private async lockRow(db: Queryable, c: Collection): Promise<CollectionRow | undefined> {
+    const { rows } = await db.query<CollectionRow>(
       `SELECT c.key, c.epoch, c.seq, c.min_seq, c.seen_generation, c.settings, c.refreshed_on::text AS refreshed_on,
               c.eligible, c.eligible_exact, c.served, c.capped, c.changed_at,
               (SELECT max(value) FROM dav.generation WHERE scope = ANY($2)) AS generation, false AS pending
@@ -140,7 +141,7 @@ export class CollectionSync {
     return rows[0];
   }
 
-  private needsRefresh(c: Collection, row: Row): boolean {
+  private needsRefresh(c: Collection, row: CollectionRow): boolean {
     return (
       row.key === null ||
       BigInt(row.generation) > BigInt(row.seen_generation) ||
@@ -153,7 +154,7 @@ export class CollectionSync {
    * `full`: recompute even when nothing changed (the exact count for `status`); `exists`: the
    * poll saw the collection's row (then it is only created here if it vanished meanwhile).
    */
-  private async refresh(c: Collection, full = false, exists = false): Promise<Row> {
+  private async refresh(c: Collection, full = false, exists = false): Promise<CollectionRow> {
     const done = await inTransaction(this.pool, async (client) => {
       // Serialises refreshes of one collection across requests and server instances; the
       // generation is read before the members, so a change landing meanwhile triggers another.
@@ -168,7 +169,7 @@ export class CollectionSync {
       if (!full && !this.needsRefresh(c, before)) return { row: before };
       const diff = (!full && (await this.incremental(client, c, before))) || (await this.recompute(client, c));
       const capped = diff.eligible > diff.served;
-      const { rows: after } = await client.query<Row>(
+      const { rows: after } = await client.query<CollectionRow>(
         `UPDATE dav.collection SET seq = coalesce($2::bigint, seq), seen_generation = $3, settings = $4,
                 refreshed_on = $8::date, eligible = $5, served = $6, capped = $7, eligible_exact = $9, refreshed_at = now(),
                 changed_at = CASE WHEN $2::bigint IS NULL THEN changed_at ELSE now() END
@@ -215,7 +216,7 @@ export class CollectionSync {
    * An address book whose last refresh had the same settings, when the contacts BrokerStar
    * changed since are known and few: only those are re-checked (incremental-refresh.ts).
    */
-  private async incremental(db: Queryable, c: Collection, before: Row): Promise<RefreshResult | undefined> {
+  private async incremental(db: Queryable, c: Collection, before: CollectionRow): Promise<RefreshResult | undefined> {
     if (c.type !== 'contacts' || before.key === null || before.settings !== this.settingsOf(c)) return undefined;
     const ids = await touchedSince(db, 'contact', before.seen_generation, before.generation);
     if (!ids) return undefined;
@@ -252,35 +253,7 @@ export class CollectionSync {
   }
 }
 
-/** Today's date (YYYY-MM-DD) where the employee is: the appointment cap turns with his day. */
-function localToday(timeZone: string): string {
-  const f = dayFormat(timeZone);
-  return f ? f.format(new Date()) : new Date().toISOString().slice(0, 10);
-}
-
-// One formatter per zone: building an Intl.DateTimeFormat costs more than the rest of a poll's
-// own work, and every poll of a calendar asks for the employee's day.
-const dayFormats = new Map<string, Intl.DateTimeFormat | null>();
-function dayFormat(timeZone: string): Intl.DateTimeFormat | null {
-  let f = dayFormats.get(timeZone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short' });
-    } catch {
-      f = null; // not a zone Intl knows: UTC
-    }
-    dayFormats.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The instant today began in the employee's zone (the appointment cap's "today"). */
-function startOfToday(timeZone: string): Date {
-  const [y, m, d] = localToday(timeZone).split('-').map(Number) as [number, number, number];
-  return new Date(zonedToUtc(timeZone, y, m, d));
-}
-
-function stateOf(row: Row): SyncPosition {
+function stateOf(row: CollectionRow): SyncPosition {
   return {
     key: row.key!,
     epoch: row.epoch,

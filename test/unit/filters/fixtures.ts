@@ -2,7 +2,7 @@
 // the Swiss DST change of 2026-03-29 (CET +01:00 → CEST +02:00).
 import ICAL from 'ical.js';
 import { expect } from 'vitest';
-import { DavError } from '../../../src/dav/errors.js';
+import { DavError } from '../../../src/dav/dav-error.js';
 import type { ClarkName } from '../../../src/dav/xml/names.js';
 import { child, parseXml, type XmlElement } from '../../../src/dav/xml/parse.js';
 

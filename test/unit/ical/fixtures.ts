@@ -10,7 +10,7 @@ import type {
   EmployeeRef,
   RenderStamp,
   TaskRecord,
-} from '../../../src/storage/records.js';
+} from '../../../src/domain/records.js';
 
 export type Component = InstanceType<typeof ICAL.Component>;
 export type Property = InstanceType<typeof ICAL.Property>;

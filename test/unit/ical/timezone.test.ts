@@ -1,7 +1,8 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { calendarTimezoneText } from '../../../src/ical/calendar-timezone.js';
-import { isKnownTimeZone, localDateTime, vtimezone } from '../../../src/ical/timezone.js';
+import { isKnownTimeZone, localDateTime } from '../../../src/calendar/wall-clock.js';
+import { vtimezone } from '../../../src/ical/timezone.js';
 import { expectWellFormedLines, parse, type Component } from './fixtures.js';
 
 function timezoneOf(tzid: string): { component: Component; zone: InstanceType<typeof ICAL.Timezone> } {

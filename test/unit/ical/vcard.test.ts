@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderVcard, type VcardVersion } from '../../../src/ical/vcard.js';
-import type { ContactRecord } from '../../../src/storage/records.js';
+import type { ContactRecord } from '../../../src/domain/records.js';
 import { company, expectWellFormedLines, opts, parse, person, propertyNames, stamp, textOf, type Component } from './fixtures.js';
 
 const VERSIONS: readonly VcardVersion[] = ['3.0', '4.0'];

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { renderAppointment } from '../../../src/ical/vevent.js';
-import type { AppointmentRecord, Language, ParticipantResponse } from '../../../src/storage/records.js';
+import type { AppointmentRecord, Language, ParticipantResponse } from '../../../src/domain/records.js';
 import {
   GERMAN_200,
   anna,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTask } from '../../../src/ical/vtodo.js';
-import type { TaskRecord, TaskStatus } from '../../../src/storage/records.js';
+import type { TaskRecord, TaskStatus } from '../../../src/domain/records.js';
 import {
   GERMAN_200,
   dateOf,

@@ -8,7 +8,7 @@ import {
   type AppointmentPatch,
   type EditDecision,
 } from '../../../src/policy/edit-rules.js';
-import type { AppointmentRecord } from '../../../src/storage/records.js';
+import type { AppointmentRecord } from '../../../src/domain/records.js';
 import { anna, appointment, GERMAN_200, giulia, jeanLuc, opts, type Component } from '../ical/fixtures.js';
 import { anyUser, asDavx5, bumpStamps, edited, masterOf, OUTLOOK_ZONE, servedEvent, setDate, setLocal, setText } from './clients.js';
 

@@ -3,7 +3,7 @@
 import ICAL from 'ical.js';
 import { renderAppointment } from '../../../src/ical/vevent.js';
 import { renderTask } from '../../../src/ical/vtodo.js';
-import type { AppointmentRecord, TaskRecord } from '../../../src/storage/records.js';
+import type { AppointmentRecord, TaskRecord } from '../../../src/domain/records.js';
 import { opts, stamp, type Component } from '../ical/fixtures.js';
 
 export const anyUser = (e: { id: string; email: string }) => ({ id: e.id, email: e.email });

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { applyTaskPatch, decideTaskEdit, type EditDecision, type TaskPatch } from '../../../src/policy/edit-rules.js';
-import type { TaskRecord } from '../../../src/storage/records.js';
+import type { TaskRecord } from '../../../src/domain/records.js';
 import { anna, appointment, jeanLuc, opts, task, type Component } from '../ical/fixtures.js';
 import { anyUser, bumpStamps, edited, masterOf, outlookTodo, servedEvent, servedTodo, setText } from './clients.js';
 

@@ -2,9 +2,9 @@
 // id (its offset table) or, for a foreign VTIMEZONE, ical.js, and floating or DATE values in the
 // calendar's default time zone (RFC 4791 §9.9).
 import ICAL from 'ical.js';
-import { serverZone } from '../../ical/parse-rendered.js';
-import { offsetTable } from '../../ical/timezone.js';
-import { isKnownTimeZone, utcFields, utcMs, wallClockMs } from '../../ical/wall-clock.js';
+import { offsetTable } from './offset-table.js';
+import { isServerZone } from './server-zones.js';
+import { isKnownTimeZone, utcFields, utcMs, wallClockMs } from './wall-clock.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
  * years it covers, through Intl outside them. ical.js's own look-up (toUnixTime) costs some 30 µs
  * per time, which made comparing two spellings of a rule take 100 ms.
  */
-function offsetAt(tz: string, ms: number): number {
+export function zoneOffsetMs(tz: string, ms: number): number {
   const table = offsetTable(tz);
   if (ms < table.from || ms >= table.until) return wallClockMs(ms, tz) - Math.floor(ms / 1000) * 1000;
   const list = table.transitions;
@@ -35,9 +35,9 @@ function offsetAt(tz: string, ms: number): number {
 export function zonedToUtc(tz: string, y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
   const wall = utcMs(y, mo, d, h, mi, s);
   if (!isKnownTimeZone(tz)) return wall;
-  const before = offsetAt(tz, wall - DAY_MS);
-  const after = offsetAt(tz, wall + DAY_MS);
-  const valid = [before, after].map((o) => wall - o).filter((t) => wall - offsetAt(tz, t) === t);
+  const before = zoneOffsetMs(tz, wall - DAY_MS);
+  const after = zoneOffsetMs(tz, wall + DAY_MS);
+  const valid = [before, after].map((o) => wall - o).filter((t) => wall - zoneOffsetMs(tz, t) === t);
   if (valid.length) return Math.min(...valid);
   return wall - before;
 }
@@ -57,7 +57,7 @@ export class Clock {
     const zone = t.zone;
     if (zone && zone.tzid === 'UTC') return utcMs(t.year, t.month, t.day, t.hour, t.minute, t.second);
     if (zone && zone !== ICAL.Timezone.localTimezone && zone.tzid !== 'floating') {
-      if (zone === serverZone(zone.tzid)) return zonedToUtc(zone.tzid, t.year, t.month, t.day, t.hour, t.minute, t.second);
+      if (isServerZone(zone)) return zonedToUtc(zone.tzid, t.year, t.month, t.day, t.hour, t.minute, t.second);
       return t.toUnixTime() * 1000;
     }
     const tz = tzid && isKnownTimeZone(tzid) ? tzid : this.defaultTimezone;

@@ -1,9 +1,9 @@
 // Bounded expansion of a recurrence set (RFC 5545 §3.8.5: DTSTART + RRULE + RDATE − EXDATE) in
 // start order, with RECURRENCE-ID overrides left to their own components (RFC 4791 §9.9).
 import ICAL from 'ical.js';
-import { boundedIterator, TimeBudget } from '../../ical/bounded-recurrence.js';
-import { isKnownTimeZone, localDateTime, type LocalDateTime } from '../../ical/wall-clock.js';
-import { DAY, type Clock } from './zones.js';
+import { boundedIterator, TimeBudget } from './bounded-recurrence.js';
+import { isKnownTimeZone, localDateTime, type LocalDateTime } from './wall-clock.js';
+import { DAY, type Clock } from './clock.js';
 
 /** One instance of a recurrence set, before any override replaces it. */
 export interface Occurrence {
@@ -151,7 +151,7 @@ const dateKey = (t: ICAL.Time) => `${t.year}-${t.month}-${t.day}`;
  * Visits the instances of `c` anchored on `anchor` (its DTSTART, or DUE) in start order; a
  * component without RRULE/RDATE (or with a RECURRENCE-ID) has exactly one. `visit` returns true
  * to stop. DTSTART always counts as an instance (RFC 5545 §3.8.5.3), also where ical.js would
- * skip it. Never throws on bad rules: it reports 'capped' instead (src/ical/bounded-recurrence.ts
+ * skip it. Never throws on bad rules: it reports 'capped' instead (src/calendar/bounded-recurrence.ts
  * bounds every rule in rejected candidates and time).
  */
 export function forEachOccurrence(

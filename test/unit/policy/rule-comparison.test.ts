@@ -7,7 +7,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { decideAppointmentEdit } from '../../../src/policy/edit-rules.js';
-import type { AppointmentRecord } from '../../../src/storage/records.js';
+import type { AppointmentRecord } from '../../../src/domain/records.js';
 import { anna, appointment, opts } from '../ical/fixtures.js';
 import { anyUser, edited, masterOf, servedEvent, setDate, setLocal, setText } from './clients.js';
 

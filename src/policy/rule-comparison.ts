@@ -5,9 +5,9 @@
 // (EventEntityMapper.MapRecurrance1To2: WEEKLY always with BYDAY, MONTHLY with BYMONTHDAY, YEARLY
 // with BYMONTHDAY and BYMONTH, an end as COUNT), so rules are compared by what they produce.
 import ICAL from 'ical.js';
-import { forEachOccurrence } from '../dav/filters/recurrence.js';
-import { TimeBudget } from '../ical/bounded-recurrence.js';
-import { DAY } from '../dav/filters/zones.js';
+import { forEachOccurrence } from '../calendar/recurrence.js';
+import { TimeBudget } from '../calendar/bounded-recurrence.js';
+import { DAY } from '../calendar/clock.js';
 import { canonicalRecur } from './canonical.js';
 import type { Component, Property, TimeReader } from './ical-input.js';
 
@@ -23,7 +23,7 @@ const BOUNDED_INSTANCES = 5_000;
 const bounded = (r: ICAL.Recur) => Boolean(r.count || r.until);
 
 /**
- * CPU time the recurrence checks of one PUT may take (src/ical/bounded-recurrence.ts): they run
+ * CPU time the recurrence checks of one PUT may take (src/calendar/bounded-recurrence.ts): they run
  * inside the transaction that holds BrokerStar's row lock, on the event loop. A real rule in
  * another spelling takes a few ms; the longest comparison there is, two walks of 5,000 daily
  * instances, 60 to 170 ms on the 2-core test machine. A crafted rule that agrees with the stored

@@ -2,8 +2,8 @@
 // reference matcher (RFC 4791 §9.9: overrides replace the instances they name, EXDATEs drop
 // theirs): stored per appointment, they let the store answer a time-range query in SQL.
 import type ICAL from 'ical.js';
-import { timeModel, TimeContext } from './time-range.js';
-import { Clock } from './zones.js';
+import { timeModel, TimeContext } from './time-model.js';
+import { Clock } from './clock.js';
 
 export interface EventInstances {
   /** Instances with end > window.from and start < window.until, in no particular order. */

@@ -1,5 +1,6 @@
-// Typed records the storage layer hands to the renderers in src/ical/. CRM words live here and in
-// storage/postgres and ical/ only; the DAV core speaks of collections and objects.
+// The domain records: BrokerStar's contacts, tasks, appointments and employees as the storage layer
+// hands them to the renderers (src/ical/) and the edit rules (src/policy/). On the ground floor with
+// the calendar's time math: they import nothing. The DAV core speaks of collections and objects.
 
 export type Language = 'de' | 'fr' | 'it' | 'en';
 

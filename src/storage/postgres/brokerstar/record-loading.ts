@@ -1,13 +1,13 @@
 // Reads BrokerStar's contacts, tasks and appointments by id into typed records, one query per
 // kind whatever the number of ids (children aggregated as JSON in the same statement).
-import { readableRule } from '../../../ical/recurrence-rule.js';
+import { readableRule } from '../../../calendar/rule-text.js';
 import { named, type Queryable } from '../queryable.js';
 import type {
   AppointmentRecord,
   ContactRecord,
   EmployeeRef,
   TaskRecord,
-} from '../../records.js';
+} from '../../../domain/records.js';
 
 /** A contact as loaded, before its photo is attached (photos are scaled and cached separately). */
 export interface LoadedContact {
