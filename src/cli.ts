@@ -168,16 +168,14 @@ async function password(config: Config, log: Logger, args: string[]): Promise<vo
 
 async function status(config: Config, log: Logger, args: string[]): Promise<void> {
   const { createStore } = await import('./compose.js');
+  const { activeUsernames } = await import('./storage/postgres/brokerstar/employees.js');
   await withDatabase(config, log, async (pool) => {
     const store = createStore(config, pool, log);
-    const { rows } = await pool.query<{ username: string }>(
-      'SELECT username FROM brokerstar.employee WHERE active AND ($1::text IS NULL OR username = $1) ORDER BY username',
-      [args[0] ?? null],
-    );
-    if (rows.length === 0) throw new UsageError(args[0] ? `no active employee "${args[0]}"` : 'no active employees');
+    const usernames = await activeUsernames(pool, args[0] ?? null);
+    if (usernames.length === 0) throw new UsageError(args[0] ? `no active employee "${args[0]}"` : 'no active employees');
     print(`MAX_RECORDS = ${config.maxRecords}`);
     print(`${'user'.padEnd(20)} ${'collection'.padEnd(36)} ${'eligible'.padStart(8)} ${'served'.padStart(8)}  last change`);
-    for (const { username } of rows) {
+    for (const username of usernames) {
       const principal = await store.principalByUsername(username);
       if (!principal) continue;
       for (const s of await store.status(principal)) {

@@ -9,6 +9,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_USERNAME, generateDemoData } from './demo/generate.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { brokerstarIsEmpty } from './storage/postgres/brokerstar/presence.js';
 import { settleWithin } from './time-limit.js';
 
 export interface RunningServer {
@@ -33,11 +34,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     if (applied.length) log.info({ applied }, 'migrations applied');
     let demoLogin: DemoLogin | undefined;
     if (db.demo) {
-      const { rows } = await setup.query<{ empty: boolean }>(
-        `SELECT NOT EXISTS (SELECT 1 FROM brokerstar.employee) AND NOT EXISTS (SELECT 1 FROM brokerstar.contact)
-            AND NOT EXISTS (SELECT 1 FROM brokerstar.task) AND NOT EXISTS (SELECT 1 FROM brokerstar.appointment) AS empty`,
-      );
-      if (rows[0]?.empty) {
+      if (await brokerstarIsEmpty(setup)) {
         log.info('empty demo database: creating a demo broker firm');
         const summary = await generateDemoData(setup, {});
         log.info({ summary }, 'demo data created');

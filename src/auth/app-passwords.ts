@@ -8,17 +8,15 @@
 import { hash, hashRaw, parseOptions, verify, type Options } from '@node-rs/argon2';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { appPasswordsOfActiveEmployee, findEmployee, type EmployeeAccount } from '../storage/postgres/brokerstar/employees.js';
+
+export { findEmployee };
+export type Employee = EmployeeAccount;
 
 export interface AppPasswordInfo {
   readonly label: string;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
-}
-
-export interface Employee {
-  readonly id: string;
-  readonly username: string;
-  readonly active: boolean;
 }
 
 export class AccountError extends Error {
@@ -37,14 +35,6 @@ export function generateAppPassword(): string {
     groups.push(s);
   }
   return groups.join('-');
-}
-
-export async function findEmployee(db: pg.Pool, username: string): Promise<Employee | undefined> {
-  const { rows } = await db.query<Employee>(
-    'SELECT id, username, active FROM brokerstar.employee WHERE username = $1',
-    [username],
-  );
-  return rows[0];
 }
 
 async function requireEmployee(db: pg.Pool, username: string): Promise<Employee> {
@@ -170,12 +160,7 @@ export interface VerifiedLogin {
 
 /** Checks username + app password; undefined for unknown, inactive or wrong, alike in time. */
 export async function verifyLogin(db: pg.Pool, username: string, password: string): Promise<VerifiedLogin | undefined> {
-  const { rows } = await db.query<{ employee_id: string; username: string; id: string; hash: string }>(
-    `SELECT e.id AS employee_id, e.username, p.id, p.hash
-       FROM brokerstar.employee e JOIN dav.app_password p ON p.employee_id = e.id
-      WHERE e.username = $1 AND e.active`,
-    [username],
-  );
+  const rows = await appPasswordsOfActiveEmployee(db, username);
   if (rows.length === 0) {
     prepareLoginCheck();
     await matching([await (dummyHash as Promise<string>)], password);
@@ -188,5 +173,5 @@ export async function verifyLogin(db: pg.Pool, username: string, password: strin
   const row = i === undefined ? undefined : rows[i];
   if (!row) return undefined;
   await db.query('UPDATE dav.app_password SET last_used_at = now() WHERE id = $1', [row.id]);
-  return { employeeId: row.employee_id, username: row.username, appPasswordId: row.id };
+  return { employeeId: row.employeeId, username: row.username, appPasswordId: row.id };
 }

@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { BROKERSTAR_SCHEMA_FILE, MIGRATIONS_DIR } from '../paths.js';
+import { hasBrokerstarTables } from '../storage/postgres/brokerstar/presence.js';
 
 export interface Migration {
   readonly version: number;
@@ -45,8 +46,7 @@ export async function migrate(pool: pg.Pool, migrations?: Migration[]): Promise<
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const { rows: hasEmployee } = await client.query(`SELECT to_regclass('brokerstar.employee') IS NOT NULL AS ok`);
-    if (!hasEmployee[0].ok) {
+    if (!(await hasBrokerstarTables(client))) {
       throw new MigrationError("BrokerStar's tables (schema brokerstar) are missing in this database");
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS dav`);
@@ -109,8 +109,7 @@ export async function requireMigrated(pool: pg.Pool, migrations?: Migration[]): 
 
 /** Demo mode only: creates BrokerStar's own tables from the customer's schema file. */
 export async function createBrokerstarSchema(pool: pg.Pool): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT to_regclass('brokerstar.employee') IS NOT NULL AS ok`);
-  if (rows[0].ok) return false;
+  if (await hasBrokerstarTables(pool)) return false;
   await pool.query(await readFile(BROKERSTAR_SCHEMA_FILE, 'utf8'));
   return true;
 }

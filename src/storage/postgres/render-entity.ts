@@ -4,11 +4,11 @@
 // served (updated_at alone, an unserved column) changes no ETag.
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
-import { eventInstances, type EventInstances } from '../../dav/filters/instances.js';
-import { boundedIterator } from '../../ical/bounded-recurrence.js';
+import { eventInstances, type EventInstances } from '../../calendar/event-instances.js';
+import { boundedIterator } from '../../calendar/bounded-recurrence.js';
 import { parseRendered } from '../../ical/parse-rendered.js';
 import { RENDERER_VERSION, renderAppointment, renderTask, renderVcard, type RenderOptions } from '../../ical/index.js';
-import type { AppointmentRecord, ContactRecord, Language, RenderStamp, TaskRecord } from '../records.js';
+import type { AppointmentRecord, ContactRecord, Language, RenderStamp, TaskRecord } from '../../domain/records.js';
 
 export type EntityKind = 'contact' | 'task' | 'appointment';
 

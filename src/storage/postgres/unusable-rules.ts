@@ -1,7 +1,8 @@
-// BrokerStar appointments whose recurrence rule the server cannot use (src/ical/recurrence-rule.ts):
+// BrokerStar appointments whose recurrence rule the server cannot use (src/calendar/rule-text.ts):
 // they are served as single appointments, and `brokerstar-dav status` names them so someone can fix
 // the rule in BrokerStar. Checked on demand from BrokerStar's rows, so the command needs no server.
-import { ruleProblem, ruleValue } from '../../ical/recurrence-rule.js';
+import { ruleProblem, ruleValue } from '../../calendar/rule-text.js';
+import { appointmentRules } from './brokerstar/recurrence-rules.js';
 import type { Queryable } from './queryable.js';
 
 export interface UnusableRule {
@@ -12,12 +13,8 @@ export interface UnusableRule {
 
 /** Live appointments with a rule that is served as a single appointment, by id. */
 export async function unusableRecurrenceRules(db: Queryable): Promise<UnusableRule[]> {
-  const { rows } = await db.query<{ id: string; rule: string }>(
-    `SELECT id::text AS id, recurrence_rule AS rule FROM brokerstar.appointment
-      WHERE deleted_at IS NULL AND recurrence_rule IS NOT NULL AND btrim(recurrence_rule) <> '' ORDER BY id`,
-  );
   const out: UnusableRule[] = [];
-  for (const r of rows) {
+  for (const r of await appointmentRules(db)) {
     const problem = ruleProblem(ruleValue(r.rule));
     if (problem !== undefined) out.push({ id: r.id, rule: r.rule, problem });
   }
