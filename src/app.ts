@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { davHandler } from './dav/handler.js';
 import type { AccessPolicy } from './dav/policy.js';
 import { DAV_ROOT } from './dav/resources.js';
-import { errorHandler, type RefusalListener } from './http/errors.js';
+import { errorHandler, type RefusalListener } from './http/error-response.js';
 import { healthHandler, metricsHandler } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import type { Metrics } from './http/metrics.js';

@@ -10,7 +10,7 @@ import type { RenderOptions } from './ical/index.js';
 import type { Logger } from './logger.js';
 import { readMostlyPolicy } from './policy/read-mostly.js';
 import { PostgresStore } from './storage/postgres/store.js';
-import type { ContactRef } from './storage/records.js';
+import type { ContactRef } from './domain/records.js';
 
 export function renderOptionsOf(config: Config): RenderOptions {
   return {
@@ -48,7 +48,7 @@ export function createApp(config: Config, pool: pg.Pool, log: Logger, store = cr
     policy: readMostlyPolicy({ clientEdits: config.clientEdits }),
     lockout,
     metrics: new Metrics(),
-    onRefusal: (req, err) => audit.refusal(req, err.status, err.messageKey ?? err.message),
+    onRefusal: (req, err) => audit.refused(req, { status: err.status, reason: err.messageKey ?? err.message, detail: err.auditDetail }),
   });
   return { app, store, audit };
 }

@@ -1,7 +1,7 @@
-// The audit log (dav.audit_log): accepted client writes with their field changes, and every
-// refusal with its reason (the message key, plus what the rule saw where a handler noted it);
-// read back by `brokerstar-dav audit`.
-import type { Request, Response } from 'express';
+// The audit log (dav.audit_log, docs/writes.md §6): accepted client writes with their field
+// changes, and every refusal with its reason (the message key, plus what the rule saw where one
+// decided); read back by `brokerstar-dav audit`. Every row is composed here.
+import type { Request } from 'express';
 import type { Logger } from '../logger.js';
 import type { Queryable } from '../storage/postgres/queryable.js';
 import { clip } from './clip.js';
@@ -41,15 +41,16 @@ export interface AuditRow extends AuditEntry {
   readonly at: Date;
 }
 
-/** Where a handler leaves a refusal's detail for the error middleware's audit entry (per request). */
-const DETAIL = 'auditRefusalDetail';
+/** Who wrote to what: the request's side of an entry. */
+export type AuditSubject = Pick<AuditEntry, 'employeeId' | 'username' | 'userAgent' | 'method' | 'resource'>;
 
-/**
- * Adds what a rule saw (e.g. "RRULE FREQ=DAILY instead of FREQ=WEEKLY") to the audit reason of the
- * refusal this request is about to get: the error middleware only knows the message key.
- */
-export function noteRefusalDetail(res: Response, detail: string): void {
-  res.locals[DETAIL] = clip(detail, MAX_REASON);
+/** A refusal as the error middleware passes it on. */
+export interface RefusalEntry {
+  readonly status: number;
+  /** The message key. */
+  readonly reason: string;
+  /** What the rule saw (e.g. "RRULE FREQ=DAILY instead of FREQ=WEEKLY"), after the key. */
+  readonly detail?: string;
 }
 
 /**
@@ -74,8 +75,8 @@ export class AuditLog {
     private readonly log: Logger,
   ) {}
 
-  async record(e: AuditEntry, db: Queryable = this.db): Promise<void> {
-    await db.query(
+  private async record(e: AuditEntry): Promise<void> {
+    await this.db.query(
       `INSERT INTO dav.audit_log (employee_id, username, user_agent, method, resource, outcome, status, reason, changes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -92,9 +93,19 @@ export class AuditLog {
     );
   }
 
+  /** An accepted edit, written through the transaction that applies it (the log's `db`). */
+  accepted(subject: AuditSubject, edit: { readonly changes: readonly FieldChange[]; readonly truncated: boolean }): Promise<void> {
+    return this.record({
+      ...subject,
+      outcome: 'accepted',
+      status: 204,
+      reason: edit.truncated ? 'edit (subject/location cut at 150 characters)' : edit.changes.length ? 'edit' : 'no change',
+      changes: edit.changes,
+    });
+  }
+
   /** For the error middleware: a refusal is logged without delaying the answer. */
-  refusal(req: Request, status: number, reason: string): void {
-    const detail: unknown = req.res?.locals[DETAIL];
+  refused(req: Request, r: RefusalEntry): void {
     this.record({
       employeeId: req.login?.employeeId ?? null,
       username: req.login?.username ?? null,
@@ -102,8 +113,8 @@ export class AuditLog {
       method: req.method,
       resource: req.originalUrl,
       outcome: 'refused',
-      status,
-      reason: typeof detail === 'string' ? `${reason}: ${detail}` : reason,
+      status: r.status,
+      reason: r.detail === undefined ? r.reason : `${r.reason}: ${clip(r.detail, MAX_REASON)}`,
     }).catch((err: unknown) => this.log.error({ err }, 'audit log write failed'));
   }
 

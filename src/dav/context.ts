@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { ClientGoneError, clientGone } from '../http/stream-writes.js';
 import type { Logger } from '../logger.js';
 import type { DavStore, Principal } from '../storage/types.js';
-import { DavError, malformedXml, payloadTooLarge } from './errors.js';
+import { DavError, malformedXml, payloadTooLarge } from './dav-error.js';
 import type { AccessPolicy } from './policy.js';
 import { parseXml, XmlLimitError, XmlParseError, type XmlElement } from './xml/parse.js';
 

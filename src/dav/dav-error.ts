@@ -1,5 +1,7 @@
 // The one error type DAV handlers throw. `condition` becomes the child of <DAV:error> (RFC 4918
-// §16); the message is for the log, `messageKey` selects the sentence users see (http/errors.ts).
+// §16); the message is for the log, `messageKey` selects the sentence users see
+// (http/error-response.ts).
+import type { MessageKey } from '../policy/messages.js';
 import { BS, CALDAV, CARDDAV, DAV, type ClarkName } from './xml/names.js';
 import type { XmlNode } from './xml/write.js';
 
@@ -7,20 +9,20 @@ export type DavStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 42
 
 export interface DavErrorOptions extends ErrorOptions {
   readonly headers?: Record<string, string>;
-  /** Key into the refusal messages (messages.ts); a refusal is also audit-logged. */
-  readonly messageKey?: string;
+  /** The employee's sentence (policy/messages.ts); an error with one is a refusal, audit-logged. */
+  readonly messageKey?: MessageKey;
   /** Extra children of <DAV:error> next to `condition` (e.g. the project's own precondition). */
   readonly extra?: readonly XmlNode[];
-  /** Values for the message template. */
-  readonly params?: Record<string, string>;
+  /** What the refusing rule or check saw: appended to the audit reason (docs/writes.md §6). */
+  readonly auditDetail?: string;
 }
 
 export class DavError extends Error {
   override readonly name = 'DavError';
   readonly headers: Record<string, string>;
-  readonly messageKey: string | undefined;
+  readonly messageKey: MessageKey | undefined;
   readonly extra: readonly XmlNode[];
-  readonly params: Record<string, string>;
+  readonly auditDetail: string | undefined;
   constructor(
     readonly status: DavStatus,
     message: string,
@@ -31,7 +33,7 @@ export class DavError extends Error {
     this.headers = options.headers ?? {};
     this.messageKey = options.messageKey;
     this.extra = options.extra ?? [];
-    this.params = options.params ?? {};
+    this.auditDetail = options.auditDetail;
   }
 }
 
@@ -72,7 +74,7 @@ export const payloadTooLarge = (limit: number) => new DavError(413, `request bod
 
 /** If-Match names a version that is not the current one (RFC 7232 §3.1; no RFC element). */
 export const staleVersion = (why: string) =>
-  new DavError(412, why, cond(BS.staleVersion), { messageKey: 'stale' });
+  new DavError(412, why, cond(BS.staleVersion), { messageKey: 'stale', auditDetail: why });
 /** If-None-Match: * on an item that exists (RFC 7232 §3.2; no RFC element): a create. */
 export const alreadyExists = () =>
   new DavError(412, 'the item already exists', cond(BS.alreadyExists), { messageKey: 'exists' });
@@ -80,6 +82,7 @@ export const alreadyExists = () =>
 export const unsupportedObjectType = (why: string, carddav: boolean) =>
   new DavError(415, why, cond(carddav ? CARDDAV.supportedAddressData : CALDAV.supportedCalendarData), {
     messageKey: 'wrong-content-type',
+    auditDetail: why,
   });
 /** A PUT body over the published max-resource-size (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1). */
 export const objectTooLarge = (why: string, carddav: boolean) =>

@@ -1,9 +1,8 @@
 // The DAV request entry point: builds the request context and dispatches on the method.
 import type { NextFunction, Request, Response } from 'express';
 import { createContext, type DavServices } from './context.js';
-import { DavError } from './errors.js';
-import { allowHeaderFor } from './methods/allow.js';
-import { methods } from './methods/index.js';
+import { DavError } from './dav-error.js';
+import { allowHeaderFor, methods } from './methods/index.js';
 
 export function davHandler(services: DavServices) {
   return async function dav(req: Request, res: Response, next: NextFunction): Promise<void> {

@@ -1,33 +1,17 @@
-// The access-policy seam (RFC 3744): one answer per principal and resource, used three ways:
-// enforced by handlers, advertised as DAV:current-user-privilege-set, summarised in Allow.
+// The access policy (policy/privileges.ts) as DAV speaks it (RFC 3744): the privileges on a
+// resource, used three ways: enforced by handlers, advertised as DAV:current-user-privilege-set,
+// summarised in Allow.
+import type { AccessPolicy, Privilege } from '../policy/privileges.js';
 import type { Principal } from '../storage/types.js';
-import { DavError } from './errors.js';
-import type { Resource } from './resources.js';
-import { DAV, type ClarkName } from './xml/names.js';
+import { isCollectionResource, isObjectResource, type Resource } from './resources.js';
+import { clark, NS, type ClarkName } from './xml/names.js';
 
-export type Privilege = ClarkName;
+export type { AccessPolicy, Privilege };
 
-export interface AccessPolicy {
-  privileges(principal: Principal, target: Resource): ReadonlySet<Privilege>;
+/** A member has the privileges of its collection; the root, principals and homes those of no collection. */
+export function privilegesOn(policy: AccessPolicy, user: Principal, r: Resource): ReadonlySet<Privilege> {
+  return policy.privileges(user, isCollectionResource(r) || isObjectResource(r) ? r.collection : undefined);
 }
 
-/** 403 with DAV:need-privileges naming the resource and the missing privilege (RFC 3744 §7.1.1). */
-export function needPrivileges(resourceHref: string, privilege: Privilege, opts: { messageKey?: string; extra?: ClarkName; params?: Record<string, string> } = {}) {
-  return new DavError(
-    403,
-    `missing privilege ${privilege} on ${resourceHref}`,
-    {
-      name: DAV.needPrivileges,
-      children: [
-        {
-          name: DAV.resource,
-          children: [
-            { name: DAV.href, text: resourceHref },
-            { name: DAV.privilege, children: [{ name: privilege }] },
-          ],
-        },
-      ],
-    },
-    { messageKey: opts.messageKey ?? 'need-privileges', extra: opts.extra ? [{ name: opts.extra }] : [], params: opts.params ?? {} },
-  );
-}
+/** A privilege's element: RFC 3744 §3 defines them all in the DAV: namespace. */
+export const privilegeName = (p: Privilege): ClarkName => clark(NS.DAV, p);

@@ -1,11 +1,11 @@
-// Builds the PropContext of a request: memoised collection states and principals, and the
-// supported-report lookup.
+// What property values are computed from during one request: the user, the store, memoised
+// collection states and principals, and the supported-report lookup.
 import type { Collection, CollectionState, Principal } from '../storage/types.js';
 import type { DavContext } from './context.js';
-import type { PropContext } from './properties/registry.js';
+import type { PropertySources } from './properties/registry.js';
 import { reports } from './reports/index.js';
 
-export function propContextOf(ctx: DavContext): PropContext {
+export function propertySourcesOf(ctx: DavContext): PropertySources {
   const states = new Map<string, Promise<CollectionState>>();
   const principals = new Map<string, Promise<Principal | undefined>>();
   return {
@@ -13,10 +13,10 @@ export function propContextOf(ctx: DavContext): PropContext {
     config: ctx.config,
     policy: ctx.policy,
     store: ctx.store,
-    state(c: Collection) {
+    refreshState(c: Collection) {
       let s = states.get(c.key);
       if (!s) {
-        s = ctx.store.state(c);
+        s = ctx.store.refreshState(c);
         states.set(c.key, s);
       }
       return s;

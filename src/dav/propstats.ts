@@ -1,7 +1,7 @@
 // Evaluates requested properties on a target into propstats (RFC 4918 §9.1): defined values in a
 // 200 propstat, unknown or undefined ones as empty elements in a 404 propstat.
 import { properties } from './properties/index.js';
-import type { PropContext, PropTarget, XmlValue } from './properties/registry.js';
+import type { PropertySources, PropTarget, XmlValue } from './properties/registry.js';
 import type { ClarkName } from './xml/names.js';
 import type { PropStat } from './xml/multistatus.js';
 import type { XmlElement } from './xml/parse.js';
@@ -21,7 +21,7 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as Promise<T>)?.then === 'function';
 }
 
-export async function propstatsFor(target: PropTarget, request: PropRequest, ctx: PropContext, extra?: ExtraProps): Promise<PropStat[]> {
+export async function propstatsFor(target: PropTarget, request: PropRequest, ctx: PropertySources, extra?: ExtraProps): Promise<PropStat[]> {
   const kind = target.resource.kind;
   if (request.type === 'propname') {
     return [{ status: 200, props: properties.namesFor(kind, false).map((name) => ({ name })) }];

@@ -2,7 +2,8 @@
 // collections and items answer 404, never 403, so nothing leaks whether they exist.
 import type { Collection, Principal } from '../storage/types.js';
 import type { DavContext } from './context.js';
-import { notFound } from './errors.js';
+import { notFound } from './dav-error.js';
+import type { PropTarget } from './properties/registry.js';
 import { href, isObjectResource, OBJECT_NAME, pathOfHref, pathSegments, type Resource } from './resources.js';
 
 /** Per-request memo of the user's collections (one query). */
@@ -75,7 +76,7 @@ export async function resolvePath(ctx: DavContext, path: string): Promise<Resour
 export async function resolveExisting(ctx: DavContext, path: string): Promise<Resource> {
   const r = await resolvePath(ctx, path);
   if (isObjectResource(r)) {
-    await ctx.store.state(r.collection);
+    await ctx.store.refreshState(r.collection);
     const found = await ctx.store.getObjects(r.collection, [r.name], { withBody: false });
     if (!found.has(r.name)) throw notFound('no such item');
   }
@@ -105,4 +106,12 @@ export function memberNamer(collection: Collection): (h: string) => string | und
     const name = segs[base.length]!;
     return OBJECT_NAME.test(name) ? name : undefined;
   };
+}
+
+/** The target itself, with its object loaded for member URLs (404 when there is none). */
+export async function propTargetOf(ctx: DavContext, r: Resource): Promise<PropTarget> {
+  if (!isObjectResource(r)) return { resource: r };
+  const object = (await ctx.store.getObjects(r.collection, [r.name], { withBody: false })).get(r.name);
+  if (!object) throw notFound();
+  return { resource: r, object };
 }

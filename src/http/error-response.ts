@@ -4,19 +4,19 @@
 import type { NextFunction, Request, Response } from 'express';
 import { CHALLENGE } from '../auth/basic-auth.js';
 import { pickLanguage } from '../dav/context.js';
-import { DavError } from '../dav/errors.js';
-import { messageFor } from '../dav/messages.js';
+import { DavError } from '../dav/dav-error.js';
 import { BS, DAV } from '../dav/xml/names.js';
 import { renderDocument, type XmlNode } from '../dav/xml/write.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
+import { messageFor, type MessageLanguage } from '../policy/messages.js';
 import { failedByClient } from './stream-writes.js';
 
 /** Observers of refusals (the audit log); called after the answer is chosen. */
 export type RefusalListener = (req: Request, err: DavError) => void;
 
-export function errorBody(err: DavError, lang: 'de' | 'en'): string | undefined {
-  const message = messageFor(err.messageKey, lang);
+export function errorBody(err: DavError, lang: MessageLanguage): string | undefined {
+  const message = err.messageKey && messageFor(err.messageKey, lang);
   const children: XmlNode[] = [];
   if (err.condition) children.push(err.condition);
   children.push(...err.extra);

@@ -1,26 +1,26 @@
 // What an owner's PUT of an appointment may change (design.md §4): times (also all-day and single
 // occurrences), subject, location and description. Organizer, participants and privacy are
 // BrokerStar's; everything else a client adds or drops is ignored.
-import { zonedToUtc } from '../dav/filters/zones.js';
+import { zonedToUtc } from '../calendar/clock.js';
 import { clip } from '../audit/clip.js';
-import { TimeBudget } from '../ical/bounded-recurrence.js';
+import { TimeBudget } from '../calendar/bounded-recurrence.js';
 import { customerLine, withoutCustomerLine } from '../ical/customer.js';
 import type { RenderOptions } from '../ical/index.js';
 import { uidOf } from '../ical/uid.js';
 import { zoneOrUtc } from '../ical/vcalendar.js';
 import { renderAppointment } from '../ical/vevent.js';
-import { wallClockMs } from '../ical/wall-clock.js';
-import type { AppointmentRecord } from '../storage/records.js';
+import { wallClockMs } from '../calendar/wall-clock.js';
+import type { AppointmentRecord } from '../domain/records.js';
 import { sameContent } from './canonical.js';
 import {
   auditValue,
-  refuse,
+  refusedBy,
   refusingInvalidData,
   type AppointmentPatch,
   type EditDecision,
   type FieldChange,
   type MovedOccurrence,
-  type Refusal,
+  type RuleRefusal,
 } from './edit-types.js';
 import { FULL_LOCATION_MARKER, FULL_SUBJECT_MARKER, withFullTexts, type FullText } from './full-text.js';
 import {
@@ -38,7 +38,7 @@ import {
   type ObjectParts,
 } from './ical-input.js';
 import { ServedSeries } from './occurrences.js';
-import { moveKeepsRule, RULE_CHECK_BUDGET_MS, sameRule, sentRule } from './recurrence-rule.js';
+import { moveKeepsRule, RULE_CHECK_BUDGET_MS, sameRule, sentRule } from './rule-comparison.js';
 import { cutAt150, singleLine } from './truncate.js';
 
 const FULL = { kind: 'full' } as const;
@@ -55,7 +55,7 @@ function served(a: AppointmentRecord, opts: RenderOptions, now: Date): ObjectPar
 }
 
 /** ORGANIZER must be the owner; ATTENDEEs, when any are sent, the stored participants (owner aside). */
-function checkParticipants(a: AppointmentRecord, events: readonly Component[]): Refusal | undefined {
+function checkParticipants(a: AppointmentRecord, events: readonly Component[]): RuleRefusal | undefined {
   const owner = normalizeAddress(a.owner.email);
   const expected = new Set(
     a.participants
@@ -65,23 +65,23 @@ function checkParticipants(a: AppointmentRecord, events: readonly Component[]): 
   );
   for (const e of events) {
     const organizer = addressesOf(e, 'organizer').find((o) => o !== owner);
-    if (organizer !== undefined) return refuse('change-organizer', `ORGANIZER ${organizer} is not the owner ${owner}`);
+    if (organizer !== undefined) return refusedBy('change-organizer', `ORGANIZER ${organizer} is not the owner ${owner}`);
     const attendees = addressesOf(e, 'attendee');
     if (attendees.length === 0) continue; // dropped by the client: never a change
     const sent = new Set(attendees.filter((x) => x !== owner));
     const added = [...sent].filter((x) => !expected.has(x));
     const removed = [...expected].filter((x) => !sent.has(x));
     if (added.length > 0 || removed.length > 0) {
-      return refuse('change-participants', `participants added [${added.join(', ')}], removed [${removed.join(', ')}]`);
+      return refusedBy('change-participants', `participants added [${added.join(', ')}], removed [${removed.join(', ')}]`);
     }
   }
   return undefined;
 }
 
-function checkPrivacy(a: AppointmentRecord, events: readonly Component[]): Refusal | undefined {
+function checkPrivacy(a: AppointmentRecord, events: readonly Component[]): RuleRefusal | undefined {
   if (a.isPrivate) return undefined; // CLASS:PUBLIC on a private one is ignored: it stays private
   const cls = events.map((e) => keywordOf(e, 'class')).find((c) => c === 'PRIVATE' || c === 'CONFIDENTIAL');
-  return cls ? refuse('make-private', `CLASS:${cls} on an appointment that is not private`) : undefined;
+  return cls ? refusedBy('make-private', `CLASS:${cls} on an appointment that is not private`) : undefined;
 }
 
 interface TextResult {
@@ -169,17 +169,17 @@ function checkRecurrence(
   servedMaster: Component,
   reader: TimeReader,
   budget: TimeBudget,
-): Refusal | undefined {
+): RuleRefusal | undefined {
   if (!a.recurrenceRule) return undefined;
   const rule = sentRule(master);
   const dtstart = servedMaster.getFirstProperty('dtstart');
   if (rule && (!dtstart || !sameRule(a.recurrenceRule, rule, dtstart, reader, budget))) {
     const why = budget.exhausted ? ` (comparing them took more than ${budget.ms} ms)` : '';
-    return refuse('change-recurrence', `RRULE ${cutRule(rule.toString())} instead of ${a.recurrenceRule}${why}`);
+    return refusedBy('change-recurrence', `RRULE ${cutRule(rule.toString())} instead of ${a.recurrenceRule}${why}`);
   }
   const start = readSpan(master, reader).start;
   if (start.getTime() !== a.startsAt.getTime() && !moveKeepsRule(a.recurrenceRule, a.startsAt, start, zoneOrUtc(a.timeZone) ?? 'UTC')) {
-    return refuse('change-recurrence', `a start of ${start.toISOString()} is off the rule ${a.recurrenceRule}`);
+    return refusedBy('change-recurrence', `a start of ${start.toISOString()} is off the rule ${a.recurrenceRule}`);
   }
   return undefined;
 }
@@ -281,7 +281,7 @@ export function applyAppointmentPatch(stored: AppointmentRecord, patch: Appointm
 function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Date): EditDecision<AppointmentPatch> {
   const cal = parseCalendar(body);
   const parts = objectParts(cal, 'vevent', uidOf('appointment', a.id));
-  if ('rule' in parts) return refuse(parts.rule, parts.detail);
+  if ('rule' in parts) return refusedBy(parts.rule, parts.detail);
   const reader = readerFor(a);
   checkTimes(parts, reader);
   const events = [parts.master, ...parts.overrides];
@@ -305,7 +305,7 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
   // Served as a single appointment because BrokerStar's rule is unreadable: moving it would move a
   // series BrokerStar still holds, so its times stay BrokerStar's business (texts may change).
   if (a.unreadableRule !== undefined && (patch.startsAt !== undefined || patch.endsAt !== undefined || patch.allDay !== undefined)) {
-    return refuse('change-recurrence', `the times of a series whose rule is unreadable (${a.unreadableRule}) are changed in BrokerStar`);
+    return refusedBy('change-recurrence', `the times of a series whose rule is unreadable (${a.unreadableRule}) are changed in BrokerStar`);
   }
   const after = served(applyAppointmentPatch(withSeriesShift(a, patch), patch), opts, now).cal;
   return {
@@ -326,7 +326,7 @@ export function decideAppointmentEdit(
   now: Date,
 ): EditDecision<AppointmentPatch> {
   if (stored.owner.id !== user.id) {
-    return refuse('not-owner', `appointment ${stored.id} belongs to employee ${stored.owner.id}, not ${user.id}`);
+    return refusedBy('not-owner', `appointment ${stored.id} belongs to employee ${stored.owner.id}, not ${user.id}`);
   }
   return refusingInvalidData(() => decide(stored, body, opts, now));
 }

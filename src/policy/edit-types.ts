@@ -2,11 +2,12 @@
 // fields plus what the audit log and the PUT answer need.
 import type { FieldChange } from '../audit/audit-log.js';
 import { clip } from '../audit/clip.js';
-import type { TaskStatus } from '../storage/records.js';
+import type { TaskStatus } from '../domain/records.js';
 import { InvalidCalendarData } from './ical-input.js';
 
 export type { FieldChange };
 
+/** The rules an edit can break; the refusal catalogue (refusals.ts) says what each means to a client. */
 export type RefusalRule =
   | 'not-owner'
   | 'change-organizer'
@@ -58,12 +59,13 @@ export type EditDecision<P> =
     }
   | { ok: false; rule: RefusalRule; detail: string };
 
-export type Refusal = Extract<EditDecision<never>, { ok: false }>;
+export type RuleRefusal = Extract<EditDecision<never>, { ok: false }>;
 
-/** Longest refusal detail: it goes into the answer, the log and the audit row. */
+/** Longest refusal detail: it goes into the log and the audit row. */
 const MAX_DETAIL = 600;
 
-export function refuse(rule: RefusalRule, detail: string): Refusal {
+/** The decision that `rule` refuses the edit, with what the rule saw (`detail`). */
+export function refusedBy(rule: RefusalRule, detail: string): RuleRefusal {
   return { ok: false, rule, detail: clip(detail, MAX_DETAIL) };
 }
 
@@ -72,7 +74,7 @@ export function refusingInvalidData<P>(decide: () => EditDecision<P>): EditDecis
   try {
     return decide();
   } catch (err) {
-    if (err instanceof InvalidCalendarData) return refuse('invalid-data', err.message);
+    if (err instanceof InvalidCalendarData) return refusedBy('invalid-data', err.message);
     throw err;
   }
 }

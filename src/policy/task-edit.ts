@@ -1,13 +1,13 @@
 // What the assignee's PUT of a task may change (design.md §4): status, percent complete and
 // completion. Outlook rebuilds whole VTODOs (no ORGANIZER/ATTENDEE/RELATED-TO, DUE at 23:59:59,
-// clients.md §2), so everything else is ignored and only an explicit other assignee is refused.
+// docs/client-compatibility.md, Outlook), so everything else is ignored and only an explicit other assignee is refused.
 import type { RenderOptions } from '../ical/index.js';
 import { uidOf } from '../ical/uid.js';
 import { zoneOrUtc } from '../ical/vcalendar.js';
 import { renderTask } from '../ical/vtodo.js';
-import type { TaskRecord, TaskStatus } from '../storage/records.js';
+import type { TaskRecord, TaskStatus } from '../domain/records.js';
 import { sameContent } from './canonical.js';
-import { auditValue, refuse, refusingInvalidData, type EditDecision, type FieldChange, type Refusal, type TaskPatch } from './edit-types.js';
+import { auditValue, refusedBy, refusingInvalidData, type EditDecision, type FieldChange, type RuleRefusal, type TaskPatch } from './edit-types.js';
 import {
   addressesOf,
   keywordOf,
@@ -36,11 +36,11 @@ function readInput(todo: Component, reader: TimeReader): TaskInput {
 }
 
 /** Any ATTENDEE other than the logged-in employee hands the task to someone else. */
-function checkAssignee(user: { email: string }, todos: readonly Component[]): Refusal | undefined {
+function checkAssignee(user: { email: string }, todos: readonly Component[]): RuleRefusal | undefined {
   const me = normalizeAddress(user.email);
   for (const t of todos) {
     const other = addressesOf(t, 'attendee').find((a) => a !== me);
-    if (other !== undefined) return refuse('reassign-task', `ATTENDEE ${other} is not the assignee ${me}`);
+    if (other !== undefined) return refusedBy('reassign-task', `ATTENDEE ${other} is not the assignee ${me}`);
   }
   return undefined;
 }
@@ -104,7 +104,7 @@ export function applyTaskPatch(stored: TaskRecord, patch: TaskPatch): TaskRecord
 function decide(t: TaskRecord, body: string, user: { email: string }, opts: RenderOptions, now: Date): EditDecision<TaskPatch> {
   const cal = parseCalendar(body);
   const parts = objectParts(cal, 'vtodo', uidOf('task', t.id));
-  if ('rule' in parts) return refuse(parts.rule, parts.detail);
+  if ('rule' in parts) return refusedBy(parts.rule, parts.detail);
   const refusal = checkAssignee(user, [parts.master, ...parts.overrides]);
   if (refusal) return refusal;
   const reader = readerFor(t);
@@ -128,7 +128,7 @@ export function decideTaskEdit(
   now: Date,
 ): EditDecision<TaskPatch> {
   if (stored.assignee.id !== user.id) {
-    return refuse('not-owner', `task ${stored.id} is assigned to employee ${stored.assignee.id}, not ${user.id}`);
+    return refusedBy('not-owner', `task ${stored.id} is assigned to employee ${stored.assignee.id}, not ${user.id}`);
   }
   return refusingInvalidData(() => decide(stored, body, user, opts, now));
 }

@@ -1,6 +1,7 @@
 // The storage seam: everything the DAV core needs from the CRM. Nothing here mentions SQL or
 // BrokerStar's tables; storage/postgres implements it.
-import type { Language } from './records.js';
+import type { Language } from '../domain/records.js';
+import type { RefusalRule } from '../policy/edit-types.js';
 
 export interface Principal {
   /** Opaque id (BrokerStar employee id). */
@@ -123,15 +124,17 @@ export interface UpdateRequest {
   readonly method: string;
   /** The resource's href, for the audit log. */
   readonly href: string;
-  /** When the stored version differs from the body: re-announce it after this delay. */
-  readonly reannounceDelaySeconds: number;
 }
 
 export type UpdateOutcome =
-  /** Applied. `etag` is undefined when the stored version differs from what the client sent. */
-  | { readonly kind: 'updated'; readonly etag: string | undefined }
+  /**
+   * Applied. `etag` is undefined when the client must re-read; `storedDiffers`: what BrokerStar
+   * now serves says something else than the body (an ignored field, a cut), so the caller
+   * announces the item again.
+   */
+  | { readonly kind: 'updated'; readonly etag: string | undefined; readonly storedDiffers: boolean }
   /** An edit rule refused it; nothing changed. */
-  | { readonly kind: 'refused'; readonly rule: string; readonly detail: string }
+  | { readonly kind: 'refused'; readonly rule: RefusalRule; readonly detail: string }
   /** If-Match did not match the current version (or BrokerStar changed it meanwhile). */
   | { readonly kind: 'precondition-failed'; readonly detail: string }
   | { readonly kind: 'not-found' };
@@ -145,8 +148,8 @@ export interface DavStore {
   collections(home: Principal): Promise<Collection[]>;
   /** One collection of a principal's homes by its path segment, or undefined. */
   findCollection(home: Principal, area: 'calendar' | 'addressbook', slug: string): Promise<Collection | undefined>;
-  /** Brings the collection up to date with BrokerStar (cheap when nothing changed). */
-  state(c: Collection): Promise<CollectionState>;
+  /** Brings the collection up to date with BrokerStar (cheap when nothing changed) and returns its state. */
+  refreshState(c: Collection): Promise<CollectionState>;
   /** Every member, streamed; a fixed number of queries whatever the size. */
   listObjects(c: Collection, opts: ObjectOptions): AsyncIterable<DavObject>;
   /** Members by name; missing names are absent from the map. One query. */

@@ -1,11 +1,11 @@
-// What the Allow and DAV headers say (RFC 4918 §10.1, RFC 7231 §7.4.1): derived from the same
-// policy the handlers enforce, so a client is never offered a method that then fails.
-import type { Principal } from '../../storage/types.js';
+// What the Allow and DAV headers say (RFC 4918 §10.1, RFC 9110 §10.2.1): the methods of the
+// registry whose privilege the policy grants on the URL, the same check the handlers enforce, so a
+// client is never offered a method that then fails.
 import type { DavContext } from '../context.js';
-import type { AccessPolicy } from '../policy.js';
+import { privilegesOn, type Privilege } from '../policy.js';
 import { resolveExisting } from '../resolve.js';
 import { isObjectResource, type Resource } from '../resources.js';
-import { DAV } from '../xml/names.js';
+import type { MethodHandler } from './types.js';
 
 /**
  * No calendar-auto-schedule / calendar-schedule: the server does not schedule, so Thunderbird and
@@ -13,19 +13,21 @@ import { DAV } from '../xml/names.js';
  */
 export const DAV_HEADER = '1, 3, access-control, calendar-access, addressbook';
 
-const READ_METHODS = ['OPTIONS', 'GET', 'HEAD', 'PROPFIND', 'REPORT'];
-
-export function allowedMethods(policy: AccessPolicy, user: Principal, r: Resource): string[] {
-  const methods = [...READ_METHODS];
-  if (isObjectResource(r) && policy.privileges(user, r).has(DAV.writeContent)) methods.push('PUT');
+export function allowedMethods(handlers: Iterable<MethodHandler>, granted: ReadonlySet<Privilege>, r: Resource): string[] {
+  const methods: string[] = [];
+  for (const { method, allowed } of handlers) {
+    if (allowed === 'never' || !granted.has(allowed.privilege)) continue;
+    if (allowed.on === 'members' && !isObjectResource(r)) continue;
+    methods.push(method);
+  }
   return methods;
 }
 
 /**
- * The Allow header for the request URL (OPTIONS, and 405 for unknown methods). 404 when nothing is
- * there, a member that does not exist included: PUT there would be a create, which is refused.
+ * The Allow header for the request URL. 404 when nothing is there, a member that does not exist
+ * included: PUT there would be a create, which is refused.
  */
-export async function allowHeaderFor(ctx: DavContext): Promise<string> {
+export async function allowHeader(ctx: DavContext, handlers: Iterable<MethodHandler>): Promise<string> {
   const resource = await resolveExisting(ctx, ctx.path);
-  return allowedMethods(ctx.policy, ctx.user, resource).join(', ');
+  return allowedMethods(handlers, privilegesOn(ctx.policy, ctx.user, resource), resource).join(', ');
 }

@@ -6,8 +6,8 @@ import { CALENDAR_END, calendarHead, splitCalendar } from '../../ical/merge.js';
 import { ClientGoneError, clientGone, writeChunk } from '../../http/stream-writes.js';
 import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
-import { notFound } from '../errors.js';
-import { propContextOf } from '../prop-context.js';
+import { notFound } from '../dav-error.js';
+import { propertySourcesOf } from '../property-sources.js';
 import { resolvePath, userCollections } from '../resolve.js';
 import { href, type Resource } from '../resources.js';
 import type { MethodHandler } from './types.js';
@@ -40,7 +40,7 @@ function send(ctx: DavContext, status: number, headers: Record<string, string>, 
 
 async function getObject(ctx: DavContext, c: Collection, name: string, kind: 'calendar-object' | 'address-object'): Promise<void> {
   // Up to date with BrokerStar first: a member is read from the collection's member list.
-  await propContextOf(ctx).state(c);
+  await propertySourcesOf(ctx).refreshState(c);
   const vcard4 = kind === 'address-object' && wantsVcard4(ctx);
   const object = (await ctx.store.getObjects(c, [name], { withBody: true, vcardVersion: vcard4 ? '4.0' : '3.0' })).get(name);
   if (!object || object.body === undefined) throw notFound();
@@ -61,7 +61,7 @@ async function getObject(ctx: DavContext, c: Collection, name: string, kind: 'ca
 }
 
 async function getCollection(ctx: DavContext, c: Collection): Promise<void> {
-  const state = await propContextOf(ctx).state(c);
+  const state = await propertySourcesOf(ctx).refreshState(c);
   const etag = `"${createHash('sha256').update(state.syncToken).digest('base64url').slice(0, 27)}"`;
   const isBook = c.type === 'contacts';
   const filename = `${c.slug}.${isBook ? 'vcf' : 'ics'}`;
@@ -185,9 +185,10 @@ export async function getResource(ctx: DavContext, r: Resource): Promise<void> {
 
 export const get: MethodHandler = {
   method: 'GET',
+  allowed: { privilege: 'read', on: 'any' },
   async handle(ctx) {
     await getResource(ctx, await resolvePath(ctx, ctx.path));
   },
 };
 
-export const head: MethodHandler = { method: 'HEAD', handle: get.handle };
+export const head: MethodHandler = { ...get, method: 'HEAD' };

@@ -1,12 +1,17 @@
-// Every HTTP method the DAV tree answers, one handler each.
+// Every HTTP method the DAV tree answers, one handler each, in the order Allow lists them.
+import type { DavContext } from '../context.js';
+import { allowHeader } from './allow.js';
 import { get, head } from './get.js';
-import { options } from './options.js';
+import { optionsMethod } from './options.js';
 import { propfind } from './propfind.js';
 import { put } from './put.js';
-import { refusedMethods } from './refuse.js';
+import { refusedMethods } from './refused-methods.js';
 import { report } from './report.js';
 import type { MethodHandler } from './types.js';
 
+/** The Allow of the request URL from this registry: OPTIONS, and 405 for an unknown method. */
+export const allowHeaderFor = (ctx: DavContext): Promise<string> => allowHeader(ctx, methods.values());
+
 export const methods: ReadonlyMap<string, MethodHandler> = new Map(
-  [options, propfind, report, get, head, put, ...refusedMethods].map((h) => [h.method, h]),
+  [optionsMethod(allowHeaderFor), get, head, propfind, report, put, ...refusedMethods].map((h) => [h.method, h]),
 );

@@ -1,12 +1,17 @@
 // OPTIONS (RFC 4918 §10.1): 200 with DAV and Allow on every DAV URL that exists. DAVx5 drops a
 // principal whose OPTIONS lacks calendar-access/addressbook; Thunderbird asks the calendar home.
-import { allowHeaderFor, DAV_HEADER } from './allow.js';
+import type { DavContext } from '../context.js';
+import { DAV_HEADER } from './allow.js';
 import type { MethodHandler } from './types.js';
 
-export const options: MethodHandler = {
-  method: 'OPTIONS',
-  async handle(ctx) {
-    const allow = await allowHeaderFor(ctx);
-    ctx.res.status(200).set('DAV', DAV_HEADER).set('Allow', allow).set('Content-Length', '0').end();
-  },
-};
+/** `allowHeaderFor` comes from the registry OPTIONS is part of (index.ts), which lists OPTIONS too. */
+export function optionsMethod(allowHeaderFor: (ctx: DavContext) => Promise<string>): MethodHandler {
+  return {
+    method: 'OPTIONS',
+    allowed: { privilege: 'read', on: 'any' },
+    async handle(ctx) {
+      const allow = await allowHeaderFor(ctx);
+      ctx.res.status(200).set('DAV', DAV_HEADER).set('Allow', allow).set('Content-Length', '0').end();
+    },
+  };
+}

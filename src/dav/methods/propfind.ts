@@ -2,12 +2,12 @@
 // propfind-finite-depth). Members are streamed; no query per member.
 import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
-import { badRequest, notFound, propfindFiniteDepth } from '../errors.js';
-import { propContextOf } from '../prop-context.js';
-import type { PropContext, PropTarget } from '../properties/registry.js';
+import { badRequest, propfindFiniteDepth } from '../dav-error.js';
+import { propertySourcesOf } from '../property-sources.js';
+import type { PropertySources, PropTarget } from '../properties/registry.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { limitedProps } from '../reports/limits.js';
-import { userCollections, resolvePath } from '../resolve.js';
+import { propTargetOf, userCollections, resolvePath } from '../resolve.js';
 import { hrefOf, isCollectionResource, isObjectResource, type Resource } from '../resources.js';
 import { DAV } from '../xml/names.js';
 import { writeMultistatus, type DavResponse } from '../xml/multistatus.js';
@@ -61,39 +61,32 @@ async function* objectsOf(ctx: DavContext, c: Collection, kind: 'calendar-object
   }
 }
 
-/** The target itself, with its object loaded for member URLs (404 when there is none). */
-export async function targetOf(ctx: DavContext, r: Resource): Promise<PropTarget> {
-  if (!isObjectResource(r)) return { resource: r };
-  const object = (await ctx.store.getObjects(r.collection, [r.name], { withBody: false })).get(r.name);
-  if (!object) throw notFound();
-  return { resource: r, object };
-}
-
-async function* responses(ctx: DavContext, pctx: PropContext, target: PropTarget, depth: 0 | 1, request: PropRequest): AsyncIterable<DavResponse> {
+async function* responses(ctx: DavContext, sources: PropertySources, target: PropTarget, depth: 0 | 1, request: PropRequest): AsyncIterable<DavResponse> {
   // The target's own href as the client spelled it (Outlook skips the collection by comparing it).
-  yield { href: ctx.req.path, propstats: await propstatsFor(target, request, pctx) };
+  yield { href: ctx.req.path, propstats: await propstatsFor(target, request, sources) };
   if (depth === 0) return;
   for await (const member of membersOf(ctx, target.resource)) {
-    yield { href: hrefOf(member.resource), propstats: await propstatsFor(member, request, pctx) };
+    yield { href: hrefOf(member.resource), propstats: await propstatsFor(member, request, sources) };
   }
 }
 
 export const propfind: MethodHandler = {
   method: 'PROPFIND',
+  allowed: { privilege: 'read', on: 'any' },
   async handle(ctx) {
     // A missing Depth is treated as 0 (as Radicale does) rather than infinity, which is refused.
     const depth = ctx.depth(0);
     if (depth === 'infinity') throw propfindFiniteDepth();
     const request = parsePropfind(await ctx.readXml());
     const resource = await resolvePath(ctx, ctx.path);
-    const pctx = propContextOf(ctx);
+    const sources = propertySourcesOf(ctx);
     if (isCollectionResource(resource) || isObjectResource(resource)) {
       // Bring the collection up to date before listing or reading a member, so members and token
       // agree and a member BrokerStar just changed (or that was never listed) is current.
-      await pctx.state(resource.collection);
+      await sources.refreshState(resource.collection);
     }
-    const target = await targetOf(ctx, resource);
-    await writeMultistatus(ctx.res, { responses: responses(ctx, pctx, target, depth, request) });
+    const target = await propTargetOf(ctx, resource);
+    await writeMultistatus(ctx.res, { responses: responses(ctx, sources, target, depth, request) });
   },
 };
 

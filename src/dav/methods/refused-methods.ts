@@ -1,52 +1,33 @@
-// The methods a read-mostly server refuses (design.md §4): always 403 with DAV:need-privileges
-// (without it DAVx5 stops syncing the collection), the project's own precondition element and a
-// sentence for the user. A refused DELETE re-announces the item so clients restore it.
-import { needPrivileges } from '../policy.js';
+// The methods a read-mostly server refuses (design.md §4), looked up in the refusal catalogue
+// (policy/refusals.ts): always 403 with DAV:need-privileges, the precondition element and the
+// employee's sentence. A refused DELETE of an item re-announces it so clients restore it.
+import { REFUSALS, type Refusal } from '../../policy/refusals.js';
+import { throwRefusal } from '../refusals.js';
 import { resolveExisting } from '../resolve.js';
-import { hrefOf, isObjectResource, type Resource } from '../resources.js';
-import { BS, DAV, type ClarkName } from '../xml/names.js';
+import { isObjectResource } from '../resources.js';
 import type { MethodHandler } from './types.js';
 
-const deleteKey = (r: Resource) => {
-  if (!isObjectResource(r)) return 'collections-fixed';
-  if (r.collection.type === 'contacts') return 'delete-contact';
-  return r.collection.type === 'tasks' ? 'delete-task' : 'delete-appointment';
-};
+/** These name a collection to be made, which does not exist: refused at the URL as sent. */
+const AT_NEW_URL: ReadonlySet<string> = new Set(['MKCOL', 'MKCALENDAR']);
 
-/** The target must exist for this user (404 otherwise, so no existence leaks). */
-function refusal(method: string, privilege: ClarkName, messageKey: string, element: ClarkName, resolveTarget = true): MethodHandler {
+/** Any other target must exist for this user (404 otherwise, so no existence leaks). */
+function refusedMethod(method: string, refusal: Refusal): MethodHandler {
   return {
     method,
+    allowed: 'never',
     async handle(ctx) {
-      const target = resolveTarget ? await resolveExisting(ctx, ctx.path) : undefined;
-      const where = target ? hrefOf(target) : ctx.path;
-      throw needPrivileges(where, privilege, { messageKey, extra: element });
+      await throwRefusal(ctx, refusal, AT_NEW_URL.has(method) ? ctx.path : await resolveExisting(ctx, ctx.path));
     },
   };
 }
 
-export const del: MethodHandler = {
+const del: MethodHandler = {
   method: 'DELETE',
+  allowed: 'never',
   async handle(ctx) {
     const target = await resolveExisting(ctx, ctx.path);
-    if (isObjectResource(target)) {
-      // DAVx5 and Thunderbird's address book delete locally whatever we answer: announce the
-      // server's copy again so their next sync brings it back.
-      await ctx.store.reannounce(target.collection, target.name, { delaySeconds: 0, reason: 'refused DELETE' });
-    }
-    throw needPrivileges(hrefOf(target), DAV.unbind, { messageKey: deleteKey(target), extra: BS.deleteInBrokerstar });
+    await throwRefusal(ctx, isObjectResource(target) ? REFUSALS.deleteItem[target.collection.type] : REFUSALS.deleteCollection, target);
   },
 };
 
-export const refusedMethods: MethodHandler[] = [
-  del,
-  refusal('MKCOL', DAV.bind, 'collections-fixed', BS.methodNotSupported, false),
-  refusal('MKCALENDAR', DAV.bind, 'collections-fixed', BS.methodNotSupported, false),
-  refusal('MOVE', DAV.unbind, 'method-not-allowed', BS.methodNotSupported),
-  refusal('COPY', DAV.bind, 'method-not-allowed', BS.methodNotSupported),
-  refusal('LOCK', DAV.writeContent, 'locking-unsupported', BS.methodNotSupported),
-  refusal('UNLOCK', DAV.unlock, 'locking-unsupported', BS.methodNotSupported),
-  refusal('PROPPATCH', DAV.writeProperties, 'properties-read-only', BS.propertiesReadOnly),
-  refusal('POST', DAV.bind, 'method-not-allowed', BS.methodNotSupported),
-  refusal('ACL', DAV.writeProperties, 'method-not-allowed', BS.methodNotSupported),
-];
+export const refusedMethods: MethodHandler[] = [del, ...Object.entries(REFUSALS.method).map(([m, refusal]) => refusedMethod(m, refusal))];

@@ -1,7 +1,7 @@
 // REPORT (RFC 3253 §3.6): dispatch on the body element through the report registry. Target, body,
 // privileges and tokens are validated before the first byte of the 207.
-import { badRequest, unsupportedReport } from '../errors.js';
-import { propContextOf } from '../prop-context.js';
+import { badRequest, unsupportedReport } from '../dav-error.js';
+import { propertySourcesOf } from '../property-sources.js';
 import { reports } from '../reports/index.js';
 import { resolvePath } from '../resolve.js';
 import { writeMultistatus } from '../xml/multistatus.js';
@@ -9,6 +9,7 @@ import type { MethodHandler } from './types.js';
 
 export const report: MethodHandler = {
   method: 'REPORT',
+  allowed: { privilege: 'read', on: 'any' },
   async handle(ctx) {
     ctx.depth(0); // validated (400 when malformed); its value does not change any report here
     const body = await ctx.readXml();
@@ -17,7 +18,7 @@ export const report: MethodHandler = {
     const handler = reports.get(body.name);
     if (!handler?.supportedOn(target)) throw unsupportedReport(body.name);
     const request = handler.parse(body, ctx);
-    const multistatus = await handler.run(request, target, ctx, propContextOf(ctx));
+    const multistatus = await handler.run(request, target, ctx, propertySourcesOf(ctx));
     await writeMultistatus(ctx.res, multistatus);
   },
 };

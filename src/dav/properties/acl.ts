@@ -1,5 +1,6 @@
 // RFC 3744 §5.4 current-user-privilege-set: straight from the access policy, so what clients are
-// told always matches what handlers enforce.
+// told always matches what handlers enforce and what Allow offers.
+import { privilegeName, privilegesOn } from '../policy.js';
 import { DAV } from '../xml/names.js';
 import { ALL_KINDS, defineProperty } from './registry.js';
 
@@ -8,8 +9,8 @@ export const aclProperties = [
     name: DAV.currentUserPrivilegeSet,
     inAllprop: false,
     on: ALL_KINDS,
-    get: ({ resource }, ctx) => ({
-      children: [...ctx.policy.privileges(ctx.user, resource)].map((p) => ({ name: DAV.privilege, children: [{ name: p }] })),
+    get: ({ resource }, sources) => ({
+      children: [...privilegesOn(sources.policy, sources.user, resource)].map((p) => ({ name: DAV.privilege, children: [{ name: privilegeName(p) }] })),
     }),
   }),
 ];

@@ -1,4 +1,4 @@
-// CalendarServer and Apple extensions the target clients ask for (clients.md §1): colours, the
+// CalendarServer and Apple extensions the target clients ask for (docs/client-compatibility.md): colours, the
 // principal's e-mail, and empty proxy lists so DAVx5/Outlook proxy lookups end quietly.
 import { APPLE, CS } from '../xml/names.js';
 import { defineProperty, hrefValue } from './registry.js';

@@ -11,8 +11,8 @@ export const caldavProperties = [
     name: CALDAV.calendarHomeSet,
     inAllprop: false,
     on: DISCOVERY,
-    get: ({ resource: r }, ctx) => {
-      const p = discoveredPrincipal(r, ctx);
+    get: ({ resource: r }, sources) => {
+      const p = discoveredPrincipal(r, sources);
       return p ? hrefValue(href.calendarHome(p)) : undefined;
     },
   }),
@@ -20,8 +20,8 @@ export const caldavProperties = [
     name: CALDAV.calendarUserAddressSet,
     inAllprop: false,
     on: DISCOVERY,
-    get: ({ resource: r }, ctx) => {
-      const p = discoveredPrincipal(r, ctx);
+    get: ({ resource: r }, sources) => {
+      const p = discoveredPrincipal(r, sources);
       return p ? hrefValue(`mailto:${p.email}`, href.principal(p)) : undefined;
     },
   }),
@@ -67,7 +67,7 @@ export const caldavProperties = [
     name: CALDAV.maxResourceSize,
     inAllprop: false,
     on: ['calendar'],
-    get: (_t, ctx) => ({ text: String(ctx.config.maxResourceSize) }),
+    get: (_t, sources) => ({ text: String(sources.config.maxResourceSize) }),
   }),
   defineProperty({
     name: CALDAV.supportedCollationSet,

@@ -11,8 +11,8 @@ export const carddavProperties = [
     name: CARDDAV.addressbookHomeSet,
     inAllprop: false,
     on: DISCOVERY,
-    get: ({ resource: r }, ctx) => {
-      const p = discoveredPrincipal(r, ctx);
+    get: ({ resource: r }, sources) => {
+      const p = discoveredPrincipal(r, sources);
       return p ? hrefValue(href.addressbookHome(p)) : undefined;
     },
   }),
@@ -34,7 +34,7 @@ export const carddavProperties = [
     name: CARDDAV.maxResourceSize,
     inAllprop: false,
     on: ['addressbook'],
-    get: (_t, ctx) => ({ text: String(ctx.config.maxResourceSize) }),
+    get: (_t, sources) => ({ text: String(sources.config.maxResourceSize) }),
   }),
   defineProperty({ name: CARDDAV.maxImageSize, inAllprop: false, on: ['addressbook'], get: () => ({ text: String(MAX_IMAGE_SIZE) }) }),
   defineProperty({

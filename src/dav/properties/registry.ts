@@ -23,13 +23,13 @@ export interface PropTarget {
   readonly object?: DavObject;
 }
 
-export interface PropContext {
+export interface PropertySources {
   readonly user: Principal;
   readonly config: Config;
   readonly policy: AccessPolicy;
   readonly store: DavStore;
   /** Memoised per request: the collection brought up to date once. */
-  state(c: Collection): Promise<CollectionState>;
+  refreshState(c: Collection): Promise<CollectionState>;
   /** Reports supported on a resource (from the report registry). */
   supportedReports(r: Resource): readonly ClarkName[];
   /** Principal by id (owners of shared calendars), memoised. */
@@ -42,7 +42,7 @@ export interface PropertyDef {
   readonly inAllprop: boolean;
   readonly on: readonly ResourceKind[];
   /** `undefined` = not defined for this resource → 404 propstat. */
-  get(target: PropTarget, ctx: PropContext, requested?: XmlElement): XmlValue | undefined | Promise<XmlValue | undefined>;
+  get(target: PropTarget, sources: PropertySources, requested?: XmlElement): XmlValue | undefined | Promise<XmlValue | undefined>;
 }
 
 export function defineProperty(def: PropertyDef): PropertyDef {
@@ -91,12 +91,12 @@ export const HOMES: readonly ResourceKind[] = ['calendar-home', 'addressbook-hom
 export const DISCOVERY: readonly ResourceKind[] = ['root', 'principal', 'calendar-home', 'addressbook-home'];
 
 /** The principal a discovery property describes on `r`, or undefined where it is not answered. */
-export function discoveredPrincipal(r: Resource, ctx: PropContext): Principal | undefined {
+export function discoveredPrincipal(r: Resource, sources: PropertySources): Principal | undefined {
   switch (r.kind) {
     case 'principal':
       return r.principal;
     case 'root':
-      return ctx.user;
+      return sources.user;
     case 'calendar-home':
     case 'addressbook-home':
       return r.home;

@@ -9,9 +9,9 @@ export const syncProperties = [DAV.syncToken, CS.getctag].map((name) =>
     name,
     inAllprop: false,
     on: COLLECTIONS,
-    async get({ resource: r }, ctx) {
+    async get({ resource: r }, sources) {
       if (!isCollectionResource(r)) return undefined;
-      return { text: (await ctx.state(r.collection)).syncToken };
+      return { text: (await sources.refreshState(r.collection)).syncToken };
     },
   }),
 );

@@ -30,7 +30,7 @@ export const webdavProperties = [
     name: DAV.displayname,
     inAllprop: true,
     on: ['root', 'principals', 'principal', 'calendar-home', 'addressbook-home', 'calendar', 'addressbook'],
-    get({ resource: r }, ctx) {
+    get({ resource: r }, sources) {
       switch (r.kind) {
         case 'root':
           return { text: 'BrokerStar' };
@@ -40,7 +40,7 @@ export const webdavProperties = [
           return { text: r.principal.displayName };
         case 'calendar-home':
         case 'addressbook-home':
-          return { text: HOME_NAMES[r.kind][ctx.user.language] };
+          return { text: HOME_NAMES[r.kind][sources.user.language] };
         case 'calendar':
         case 'addressbook':
           return { text: r.collection.displayName };
@@ -79,14 +79,14 @@ export const webdavProperties = [
     name: DAV.currentUserPrincipal,
     inAllprop: false,
     on: ALL_KINDS,
-    get: (_t, ctx) => hrefValue(href.principal(ctx.user)),
+    get: (_t, sources) => hrefValue(href.principal(sources.user)),
   }),
   defineProperty({
     name: DAV.principalURL,
     inAllprop: false,
     on: DISCOVERY,
-    get: ({ resource: r }, ctx) => {
-      const p = discoveredPrincipal(r, ctx);
+    get: ({ resource: r }, sources) => {
+      const p = discoveredPrincipal(r, sources);
       return p ? hrefValue(href.principal(p)) : undefined;
     },
   }),
@@ -120,8 +120,8 @@ export const webdavProperties = [
     name: DAV.supportedReportSet,
     inAllprop: false,
     on: ALL_KINDS,
-    get: ({ resource: r }, ctx) => ({
-      children: ctx.supportedReports(r).map((name) => ({
+    get: ({ resource: r }, sources) => ({
+      children: sources.supportedReports(r).map((name) => ({
         name: DAV.supportedReport,
         children: [{ name: DAV.report, children: [{ name }] }],
       })),

@@ -2,7 +2,7 @@
 // cached vCards; `limit` (§8.6.1) cuts the answer with a 507 for the collection.
 import ICAL from 'ical.js';
 import { matchesAddressFilter, parseAddressbookFilter, type AddressFilter } from '../filters/address-filter.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../dav-error.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { href, isCollectionResource } from '../resources.js';
 import { CARDDAV } from '../xml/names.js';
@@ -32,10 +32,10 @@ export const addressbookQuery = defineReport<AddressbookQueryRequest>({
     if (limitEl) limit = parseNresults(textOf(child(limitEl, CARDDAV.nresults)), 'CARDDAV:limit/CARDDAV:nresults');
     return { filter, props, limit };
   },
-  async run(req, target, ctx, pctx) {
+  async run(req, target, ctx, sources) {
     if (!isCollectionResource(target)) throw badRequest('addressbook-query needs an address book');
     const c = target.collection;
-    await pctx.state(c);
+    await sources.refreshState(c);
     const version = requestedVcardVersion(propsOf(req.props));
     const extra = dataProps();
     // An empty filter matches every card: no bodies needed unless address-data was asked for.
@@ -51,7 +51,7 @@ export const addressbookQuery = defineReport<AddressbookQueryRequest>({
         }
         n++;
         const resource = { kind: 'address-object', collection: c, name: object.name } as const;
-        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
+        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, sources, extra) };
       }
     }
     return { responses: responses() };

@@ -2,7 +2,7 @@
 // unless that was the whole filter, the reference matcher re-checks each candidate.
 import { parseRendered } from '../../ical/parse-rendered.js';
 import { matchesCalendarFilter, parseCalendarFilter, pushdownOf, type CalendarFilter } from '../filters/calendar-filter.js';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../dav-error.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { href, isCollectionResource, isObjectResource } from '../resources.js';
 import { CALDAV } from '../xml/names.js';
@@ -25,10 +25,10 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
     validateDataProps(propsOf(props));
     return { filter, props };
   },
-  async run(req, target, ctx, pctx) {
+  async run(req, target, ctx, sources) {
     if (!isCollectionResource(target) && !isObjectResource(target)) throw badRequest('calendar-query needs a calendar');
     const c = target.collection;
-    await pctx.state(c);
+    await sources.refreshState(c);
     const push = pushdownOf(req.filter);
     const only = isObjectResource(target) ? target.name : undefined;
     // On an object URL the store does not narrow by component: the matcher must check.
@@ -52,7 +52,7 @@ export const calendarQuery = defineReport<CalendarQueryRequest>({
         const decided = push.rangeOnly && object.timeRangeExact === true && only === undefined;
         if (needsCheck && !decided && !matches(req.filter, object.body, timezone)) continue;
         const resource = { kind: 'calendar-object', collection: c, name: object.name } as const;
-        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
+        yield { href: href.object(c, object.name), propstats: await propstatsFor({ resource, object }, req.props, sources, extra) };
       }
     }
     return { responses: responses() };

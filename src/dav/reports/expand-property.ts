@@ -2,13 +2,12 @@
 // group-membership queries iOS and macOS send. Each href-valued property is replaced by responses
 // for the resources it names, with the nested properties.
 import { propstatsFor } from '../propstats.js';
-import type { PropContext, PropTarget } from '../properties/registry.js';
+import type { PropertySources, PropTarget } from '../properties/registry.js';
 import type { DavContext } from '../context.js';
-import { resolvePath } from '../resolve.js';
+import { propTargetOf, resolvePath } from '../resolve.js';
 import { DAV } from '../xml/names.js';
 import { childrenNamed, type XmlElement } from '../xml/parse.js';
 import type { XmlNode } from '../xml/write.js';
-import { targetOf } from '../methods/propfind.js';
 import { MAX_PROPS, tooMuch } from './limits.js';
 import { defineReport } from './types.js';
 
@@ -27,9 +26,9 @@ function parseWanted(el: XmlElement): Wanted[] {
 
 const MAX_LEVELS = 3;
 
-async function expand(target: PropTarget, wanted: readonly Wanted[], ctx: DavContext, pctx: PropContext, level: number): Promise<XmlNode[]> {
+async function expand(target: PropTarget, wanted: readonly Wanted[], ctx: DavContext, sources: PropertySources, level: number): Promise<XmlNode[]> {
   const found: XmlNode[] = [];
-  const propstats = await propstatsFor(target, { type: 'prop', props: wanted.map((w) => w.name) }, pctx);
+  const propstats = await propstatsFor(target, { type: 'prop', props: wanted.map((w) => w.name) }, sources);
   const ok = propstats.find((p) => p.status === 200)?.props ?? [];
   for (const w of wanted) {
     const value = ok.find((n) => n.name === w.name.name);
@@ -46,9 +45,9 @@ async function expand(target: PropTarget, wanted: readonly Wanted[], ctx: DavCon
         children.push({ name: DAV.response, children: [{ name: DAV.href, text: h }, { name: DAV.status, text: 'HTTP/1.1 404 Not Found' }] });
         continue;
       }
-      const t = await targetOf(ctx, resource).catch(() => undefined);
+      const t = await propTargetOf(ctx, resource).catch(() => undefined);
       if (!t) continue;
-      const nested = await expand(t, w.nested, ctx, pctx, level + 1);
+      const nested = await expand(t, w.nested, ctx, sources, level + 1);
       children.push({ name: DAV.response, children: [{ name: DAV.href, text: h }, { name: DAV.propstat, children: [{ name: DAV.prop, children: nested }, { name: DAV.status, text: 'HTTP/1.1 200 OK' }] }] });
     }
     found.push({ name: w.name.name, children });
@@ -69,9 +68,9 @@ export const expandProperty = defineReport<Wanted[]>({
     if (countWanted(wanted) > MAX_PROPS) throw tooMuch(`more than ${MAX_PROPS} properties in one expand-property`);
     return wanted;
   },
-  async run(wanted, target, ctx, pctx) {
-    const t = await targetOf(ctx, target);
-    const found = await expand(t, wanted, ctx, pctx, 0);
+  async run(wanted, target, ctx, sources) {
+    const t = await propTargetOf(ctx, target);
+    const found = await expand(t, wanted, ctx, sources, 0);
     const missing = wanted.filter((w) => !found.some((f) => f.name === w.name.name)).map((w) => ({ name: w.name.name }));
     return {
       responses: [

@@ -2,7 +2,7 @@
 // request: each requested property is echoed in every member's response (as a 404 when unknown),
 // so 20,000 unknown properties on a Depth 1 listing made a 142 MB answer from a 209 KB request.
 // Counts past a limit are a 413 (RFC 9110 §15.5.14: more than the server is willing to process).
-import { DavError, badRequest } from '../errors.js';
+import { DavError, badRequest } from '../dav-error.js';
 import type { XmlElement } from '../xml/parse.js';
 
 /** Distinct properties per request; real clients ask for at most a few dozen. */

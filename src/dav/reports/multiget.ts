@@ -1,6 +1,6 @@
 // calendar-multiget (RFC 4791 §7.9) and addressbook-multiget (RFC 6352 §8.7): one factory, one
 // store query per request. Depth is ignored (Outlook and Thunderbird send 1, DAVx5 0 or none).
-import { badRequest } from '../errors.js';
+import { badRequest } from '../dav-error.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { memberNamer } from '../resolve.js';
 import { isCollectionResource, isObjectResource, type ObjectResource } from '../resources.js';
@@ -27,10 +27,10 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
       validateDataProps(propsOf(props));
       return { hrefs, props };
     },
-    async run(req, target, ctx, pctx) {
+    async run(req, target, ctx, sources) {
       const collection = isCollectionResource(target) || isObjectResource(target) ? target.collection : undefined;
       if (!collection) throw badRequest('multiget needs a collection');
-      await pctx.state(collection);
+      await sources.refreshState(collection);
       // Only members of this collection can be found: each href is matched against the
       // collection's own path, so 100 hrefs cost no lookup each (a colleague's calendar would).
       const kindOfMember = collection.type === 'contacts' ? 'address-object' : 'calendar-object';
@@ -57,7 +57,7 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
             continue;
           }
           // Echo the href as the client sent it: clients match answers to their request by it.
-          yield { href: w.href, propstats: await propstatsFor({ resource: r, object }, req.props, pctx, extra) };
+          yield { href: w.href, propstats: await propstatsFor({ resource: r, object }, req.props, sources, extra) };
         }
       }
       return { responses: responses() };

@@ -1,6 +1,6 @@
 // The DAV:prop part of a REPORT body (multiget, query, sync-collection): which properties to
 // return for each member.
-import { badRequest } from '../errors.js';
+import { badRequest } from '../dav-error.js';
 import type { PropRequest } from '../propstats.js';
 import { DAV } from '../xml/names.js';
 import { child, type XmlElement } from '../xml/parse.js';

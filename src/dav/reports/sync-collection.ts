@@ -2,7 +2,7 @@
 // 404 responses, and the new token. The Depth header is ignored (Thunderbird sends 1). Never
 // truncated unless the client sent DAV:limit (Outlook and Thunderbird CardDAV lose a 507).
 import type { DavContext } from '../context.js';
-import { badRequest, invalidSyncToken } from '../errors.js';
+import { badRequest, invalidSyncToken } from '../dav-error.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { href, isCollectionResource } from '../resources.js';
 import { DAV } from '../xml/names.js';
@@ -43,7 +43,7 @@ export const syncCollection = defineReport<SyncRequest>({
     validateDataProps(propsOf(props));
     return { token, limit, props };
   },
-  async run(req, target, ctx, pctx) {
+  async run(req, target, ctx, sources) {
     if (!isCollectionResource(target)) throw badRequest('sync-collection needs a collection');
     const c = target.collection;
     const props = propsOf(req.props);
@@ -65,7 +65,7 @@ export const syncCollection = defineReport<SyncRequest>({
           continue;
         }
         const resource = { kind, collection: c, name } as const;
-        yield { href: href.object(c, name), propstats: await propstatsFor({ resource, object }, req.props, pctx, extra) };
+        yield { href: href.object(c, name), propstats: await propstatsFor({ resource, object }, req.props, sources, extra) };
       }
       // RFC 6578 §3.6: a truncated answer carries a 507 response for the collection itself.
       if (changes.truncated) yield truncatedResponse(c);

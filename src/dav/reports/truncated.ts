@@ -1,6 +1,6 @@
 // The response that marks a report answer cut short by a client's limit (RFC 5323 §5.17, RFC 6352
 // §8.6.1, RFC 6578 §3.6): 507 for the collection itself, with DAV:number-of-matches-within-limits.
-import { numberOfMatchesWithinLimits } from '../errors.js';
+import { numberOfMatchesWithinLimits } from '../dav-error.js';
 import { href } from '../resources.js';
 import type { Collection } from '../../storage/types.js';
 import type { DavResponse } from '../xml/multistatus.js';

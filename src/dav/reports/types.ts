@@ -1,6 +1,6 @@
 // The report-handler seam: one entry per REPORT body element (docs/architecture.md, "The seams").
 import type { DavContext } from '../context.js';
-import type { PropContext } from '../properties/registry.js';
+import type { PropertySources } from '../properties/registry.js';
 import type { Resource } from '../resources.js';
 import type { ClarkName } from '../xml/names.js';
 import type { Multistatus } from '../xml/multistatus.js';
@@ -13,7 +13,7 @@ export interface ReportHandler<Req = unknown> {
   /** Typed request; DavError(400) on bad input. Runs before the first byte of the answer. */
   parse(root: XmlElement, ctx: DavContext): Req;
   /** Validation that needs the store (sync tokens) must throw here, before streaming starts. */
-  run(req: Req, target: Resource, ctx: DavContext, pctx: PropContext): Promise<Multistatus>;
+  run(req: Req, target: Resource, ctx: DavContext, sources: PropertySources): Promise<Multistatus>;
 }
 
 export function defineReport<Req>(h: ReportHandler<Req>): ReportHandler<Req> {

@@ -1,6 +1,6 @@
 // The collections in an employee's homes (design.md §3): Kontakte, Termine, Aufgaben and one
 // read-only calendar per colleague who shares his, named in the employee's language.
-import type { Language } from '../records.js';
+import type { Language } from '../../domain/records.js';
 import type { Collection, CollectionType, Principal } from '../types.js';
 import type { SharedCalendarOwner } from './brokerstar/principals.js';
 

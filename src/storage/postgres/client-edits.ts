@@ -3,7 +3,7 @@
 // the server has not rendered yet: the row itself, its contact and employees, or a TRUNCATE),
 // lets the edit rules decide, applies the allowed fields and writes the audit entry. Nothing is
 // written when a rule refuses. An ETag is answered only for a version the pump rendered and that
-// says what the body says.
+// says what the body says; when BrokerStar stores something else, the PUT handler re-announces it.
 import type pg from 'pg';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { RenderOptions } from '../../ical/index.js';
@@ -15,9 +15,9 @@ import {
   taskMatchesBody,
   type EditDecision,
 } from '../../policy/edit-rules.js';
-import type { AppointmentRecord, TaskRecord } from '../records.js';
+import type { AppointmentRecord, TaskRecord } from '../../domain/records.js';
 import type { Collection, UpdateOutcome, UpdateRequest } from '../types.js';
-import { loadAppointments, loadTasks } from './brokerstar/records.js';
+import { loadAppointments, loadTasks } from './brokerstar/record-loading.js';
 import { lockRow, updateAppointment, updateTask, type EditableKind } from './brokerstar/writes.js';
 import type { Queryable } from './queryable.js';
 
@@ -27,7 +27,6 @@ export interface ClientEditDeps {
   readonly renderOptions: RenderOptions;
   /** Brings dav.entity up to date after the write (the change pump). */
   catchUp(): Promise<void>;
-  reannounce(c: Collection, name: string, opts: { delaySeconds: number; reason: string }): Promise<boolean>;
 }
 
 /** RFC 7232 §3.1: a list of entity tags or '*'; weak tags never match a strong comparison. */
@@ -38,12 +37,12 @@ export function ifMatchAccepts(header: string, etag: string): boolean {
     .some((t) => t === '*' || t === etag);
 }
 
-/** The locked item as the edit rules see it. */
-type Loaded =
+/** The item a client edits, read under its row lock, as the edit rules see it. */
+type EditedItem =
   | { readonly kind: 'appointment'; readonly record: AppointmentRecord }
   | { readonly kind: 'task'; readonly record: TaskRecord };
 
-async function loadItem(db: Queryable, kind: EditableKind, id: string): Promise<Loaded | undefined> {
+async function loadItem(db: Queryable, kind: EditableKind, id: string): Promise<EditedItem | undefined> {
   if (kind === 'appointment') {
     const [record] = await loadAppointments(db, [id]);
     return record && { kind, record };
@@ -53,7 +52,7 @@ async function loadItem(db: Queryable, kind: EditableKind, id: string): Promise<
 }
 
 /** The employees the item's rendering reads (organizer and participants, assignee and creator). */
-function employeesOf(item: Loaded): string[] {
+function employeesOf(item: EditedItem): string[] {
   if (item.kind === 'appointment') return [item.record.owner.id, ...item.record.participants.map((p) => p.employee.id)];
   return [item.record.assignee.id, ...(item.record.createdBy ? [item.record.createdBy.id] : [])];
 }
@@ -66,7 +65,7 @@ function employeesOf(item: Loaded): string[] {
  */
 async function currentVersion(
   db: Queryable,
-  item: Loaded,
+  item: EditedItem,
   id: string,
   contactId: string | null,
 ): Promise<{ etag: string | null; pending: boolean }> {
@@ -96,7 +95,7 @@ async function renderedVersion(db: Queryable, kind: EditableKind, id: string): P
 /** The edit rules' decision; the allowed fields are written inside the caller's transaction. */
 async function decideAndApply(
   db: Queryable,
-  item: Loaded,
+  item: EditedItem,
   id: string,
   req: UpdateRequest,
   deps: ClientEditDeps,
@@ -114,7 +113,7 @@ async function decideAndApply(
 }
 
 /** Whether a rendered version says what the client's body says (the rules' own comparison). */
-function matchesBody(item: Loaded, rendered: string, body: string): boolean {
+function matchesBody(item: EditedItem, rendered: string, body: string): boolean {
   return item.kind === 'appointment' ? appointmentMatchesBody(item.record, rendered, body) : taskMatchesBody(item.record, rendered, body);
 }
 
@@ -132,7 +131,7 @@ export async function updateObject(deps: ClientEditDeps, c: Collection, name: st
   const id = member.entity_id;
   const snapshot = async (db: Queryable) => JSON.stringify((await loadItem(db, kind, id))?.record);
   const client = await deps.pool.connect();
-  let item: Loaded | undefined;
+  let item: EditedItem | undefined;
   let storedDiffers = false;
   /** What this transaction left in BrokerStar (as loaded), to tell it from a later BrokerStar write. */
   let written = '';
@@ -155,17 +154,10 @@ export async function updateObject(deps: ClientEditDeps, c: Collection, name: st
       await client.query('ROLLBACK');
       return { kind: 'refused', rule: decision.rule, detail: decision.detail };
     }
-    await new AuditLog(client, deps.log).record({
-      employeeId: req.user.id,
-      username: req.user.username,
-      userAgent: req.userAgent,
-      method: req.method,
-      resource: req.href,
-      outcome: 'accepted',
-      status: 204,
-      reason: decision.truncated ? 'edit (subject/location cut at 150 characters)' : decision.changes.length ? 'edit' : 'no change',
-      changes: decision.changes,
-    });
+    await new AuditLog(client, deps.log).accepted(
+      { employeeId: req.user.id, username: req.user.username, userAgent: req.userAgent, method: req.method, resource: req.href },
+      decision,
+    );
     storedDiffers = decision.storedDiffers;
     if (!storedDiffers) written = await snapshot(client);
     await client.query('COMMIT');
@@ -176,20 +168,14 @@ export async function updateObject(deps: ClientEditDeps, c: Collection, name: st
     client.release();
   }
   await deps.catchUp();
-  // RFC 4791 §5.3.4: no ETag, so DAVx5 and Thunderbird re-read. Outlook CalDav Synchronizer
-  // instead fetches the new ETag and keeps its own text; announcing the item again after a
-  // delay (new ETag, no BrokerStar change) makes its next sync download the stored version.
-  const differs = async () => {
-    await deps.reannounce(c, name, { delaySeconds: req.reannounceDelaySeconds, reason: 'stored version differs from the PUT' });
-    return { kind: 'updated', etag: undefined } as const;
-  };
-  if (storedDiffers) return differs();
+  const differs = { kind: 'updated', etag: undefined, storedDiffers: true } as const;
+  if (storedDiffers) return differs;
   const rendered = await renderedVersion(deps.pool, kind, id);
   // BrokerStar may write the row the moment the lock is released, before the pump renders it: an
   // ETag of that version would tell the client it holds BrokerStar's edit, which it never saw.
   // Read after the ETag, so an unchanged record proves the ETag is of this write's version.
-  if (!rendered || (await snapshot(deps.pool)) !== written) return { kind: 'updated', etag: undefined };
+  if (!rendered || (await snapshot(deps.pool)) !== written) return { kind: 'updated', etag: undefined, storedDiffers: false };
   // "Equal" was a prediction from the renderer; only what the pump actually rendered counts.
-  if (!matchesBody(item, rendered.body, req.body)) return differs();
-  return { kind: 'updated', etag: rendered.etag };
+  if (!matchesBody(item, rendered.body, req.body)) return differs;
+  return { kind: 'updated', etag: rendered.etag, storedDiffers: false };
 }

@@ -22,7 +22,7 @@ import { principalById, principalByUsername, sharedCalendarOwners } from './brok
 import { ownCollections, sharedCollection } from './catalog.js';
 import { CollectionSync, type RefreshCounts, type SyncSettings } from './collection-sync.js';
 import { CURSOR_BATCH, objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
-import { ChangePump } from './pump.js';
+import { ChangePump } from './pump/change-pump.js';
 import { updateObject } from './client-edits.js';
 import { unusableRecurrenceRules, type UnusableRule } from './unusable-rules.js';
 
@@ -93,8 +93,8 @@ export class PostgresStore implements DavStore {
     return this.sync.analyzing;
   }
 
-  async state(c: Collection): Promise<CollectionState> {
-    const s = await this.sync.state(c);
+  async refreshState(c: Collection): Promise<CollectionState> {
+    const s = await this.sync.refreshPosition(c);
     return { syncToken: s.syncToken, count: s.served };
   }
 
@@ -161,7 +161,7 @@ export class PostgresStore implements DavStore {
   }
 
   async changesSince(c: Collection, token: string | null, opts: ObjectOptions & { limit?: number }): Promise<ChangeSet | 'invalid'> {
-    const s = await this.sync.state(c);
+    const s = await this.sync.refreshPosition(c);
     const current = BigInt(s.seq);
     let from = 0n;
     // Where the initial sync this request continues started (undefined: an incremental sync).
@@ -213,7 +213,6 @@ export class PostgresStore implements DavStore {
         log: this.opts.log,
         renderOptions: this.opts.renderOptions,
         catchUp: () => this.pump.catchUp(),
-        reannounce: (col, n, o) => this.reannounce(col, n, o),
       },
       c,
       name,
