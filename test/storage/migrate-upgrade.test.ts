@@ -117,7 +117,7 @@ describe('migration 005 on an installation that ran 001-004', () => {
       }
       return out.sort((a, b) => a.name.localeCompare(b.name));
     };
-    await store.state(termine); // the collection's members, as a first request would
+    await store.refreshState(termine); // the collection's members, as a first request would
     const beforeUpkeep = await inRange();
     expect(beforeUpkeep.every((o) => o.exact !== true), 'not yet expanded: the matcher re-checks each').toBe(true);
     await store.pump.catchUp();

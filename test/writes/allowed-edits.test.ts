@@ -5,7 +5,7 @@
 // equals the body and without ETag when it does not, and a later GET must serve the stored version.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskRecord } from '../../src/storage/records.js';
+import type { TaskRecord } from '../../src/domain/records.js';
 import { builders } from '../support/builders.js';
 import { tableChecksums } from '../support/checksums.js';
 import { getOk, putCalendar } from '../support/items.js';

@@ -4,7 +4,7 @@
 // preconditions; wrong Content-Type 415; too large 413; malformed or empty bodies never 500. And a
 // client PUT racing a BrokerStar UPDATE of the same row never loses BrokerStar's edit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES } from '../../src/dav/messages.js';
+import { messageFor, type MessageKey } from '../../src/policy/messages.js';
 import { builders } from '../support/builders.js';
 import { tableChecksums } from '../support/checksums.js';
 import { davError } from '../support/dav-error.js';
@@ -29,26 +29,26 @@ async function appointment(dav: TestServer, id: string) {
   return rows[0] as { subject: string; location: string | null; description: string | null; starts_at: Date; ends_at: Date; updated_at: Date };
 }
 
-async function expectCalDavRefusal(r: Reply, href: string, element: string, key: keyof typeof MESSAGES): Promise<void> {
+async function expectCalDavRefusal(r: Reply, href: string, element: string, key: MessageKey): Promise<void> {
   expect([400, 403], r.text).toContain(r.status);
   const { names, root } = await davError(r);
   expect(names).toContain(element);
   expect(names, 'need-privileges too, so DAVx5 skips the item instead of stopping').toContain(D('need-privileges'));
   const resource = childNamed(childNamed(root, D('need-privileges')), D('resource'));
   expect(childNamed(resource, D('href'))?.text).toBe(href);
-  expect(childNamed(root, BS('message'))?.text).toBe(MESSAGES[key].de);
+  expect(childNamed(root, BS('message'))?.text).toBe(messageFor(key, 'de'));
 }
 
 /**
  * A 412, 413 or 415: a DAV:error with its precondition element and the sentence in `lang`, and no
  * DAV:need-privileges (no privilege is missing; DAVx5 reads that element on a 403 only).
  */
-async function expectPrecondition(r: Reply, status: number, element: string, key: keyof typeof MESSAGES, lang: 'de' | 'en'): Promise<void> {
+async function expectPrecondition(r: Reply, status: number, element: string, key: MessageKey, lang: 'de' | 'en'): Promise<void> {
   expect(r.status, r.text).toBe(status);
   const { names, root } = await davError(r);
   expect(names).toContain(element);
   expect(names).not.toContain(D('need-privileges'));
-  expect(childNamed(root, BS('message'))?.text).toBe(MESSAGES[key][lang]);
+  expect(childNamed(root, BS('message'))?.text).toBe(messageFor(key, lang));
 }
 
 const ENGLISH = { 'Accept-Language': 'en-GB, en;q=0.9' };

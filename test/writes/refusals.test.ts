@@ -9,7 +9,7 @@
 // BrokerStar's tables byte-for-byte unchanged. Then CLIENT_EDITS=off: every PUT refused,
 // privileges read-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES, type MessageKey } from '../../src/dav/messages.js';
+import { messageFor, type MessageKey } from '../../src/policy/messages.js';
 import { lastAuditId } from '../support/audit.js';
 import { builders } from '../support/builders.js';
 import { tableChecksums } from '../support/checksums.js';
@@ -63,7 +63,7 @@ async function expectRefusal(r: Reply, x: Expected, lang: 'de' | 'en'): Promise<
   expect(childNamed(resources[0], D('href'))?.text).toBe(x.href);
   expect(childNamed(resources[0], D('privilege'))?.children.map((c: Node) => c.name)).toEqual([x.privilege]);
   expect(names).toContain(x.element);
-  expect(childNamed(root, BS('message'))?.text).toBe(MESSAGES[x.key][lang]);
+  expect(childNamed(root, BS('message'))?.text).toBe(messageFor(x.key, lang));
 }
 
 /** The refusal's audit row (written after the answer, so polled briefly). */
@@ -153,7 +153,7 @@ describe('refusals (CLIENT_EDITS=on)', () => {
     () => ({ name: "PUT changing an appointment's organizer", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.updatePropertyWithValue('organizer', 'mailto:carla.rossi@example.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('organizer-in-brokerstar'), key: 'change-organizer', detail: /ORGANIZER carla\.rossi@/ }),
     () => ({ name: "PUT changing an appointment's participants", method: 'PUT', path: item(TERMINE, () => ids.own)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.own)())).text, (e) => e.addPropertyWithValue('attendee', 'mailto:kunde@muster.ch')), status: 403, href: item(TERMINE, () => ids.own)(), privilege: D('write-content'), element: BS('participants-in-brokerstar'), key: 'change-participants', detail: /added \[kunde@muster\.ch\]/ }),
     () => ({ name: 'PUT making an appointment private (CLASS:PRIVATE)', method: 'PUT', path: item(TERMINE, () => ids.plain)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.plain)())).text, (e) => e.updatePropertyWithValue('class', 'PRIVATE')), status: 403, href: item(TERMINE, () => ids.plain)(), privilege: D('write-content'), element: BS('private-not-accepted'), key: 'private-appointment', detail: /CLASS:PRIVATE/ }),
-    // A series' structure is BrokerStar's: another rule (not another spelling of it, see test/unit/policy/recurrence-rule.test.ts) ...
+    // A series' structure is BrokerStar's: another rule (not another spelling of it, see test/unit/policy/rule-comparison.test.ts) ...
     () => ({ name: "PUT changing a series' RRULE (Mondays → Mondays and Wednesdays)", method: 'PUT', path: item(TERMINE, () => ids.series)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.series)())).text, (e) => e.updatePropertyWithValue('rrule', ICAL.Recur.fromString('FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10'))), status: 403, href: item(TERMINE, () => ids.series)(), privilege: D('write-content'), element: BS('recurrence-in-brokerstar'), key: 'change-recurrence', detail: /RRULE FREQ=WEEKLY;COUNT=10;BYDAY=MO,WE instead of FREQ=WEEKLY;BYDAY=MO;COUNT=10/ }),
     // ... and so are its days: Thunderbird moving the series to Tuesdays moves DTSTART and BYDAY together.
     () => ({ name: "PUT moving a series' start off its rule's days (Monday → Tuesday, BYDAY along)", method: 'PUT', path: item(TERMINE, () => ids.series)(), headers: { 'Content-Type': CALENDAR }, body: async (d) => editedItem((await getItem(d, item(TERMINE, () => ids.series)())).text, (e) => { setLocal(e, 'dtstart', '2026-12-08T09:00:00'); setLocal(e, 'dtend', '2026-12-08T10:00:00'); e.updatePropertyWithValue('rrule', ICAL.Recur.fromString('FREQ=WEEKLY;BYDAY=TU;COUNT=10')); }), status: 403, href: item(TERMINE, () => ids.series)(), privilege: D('write-content'), element: BS('recurrence-in-brokerstar'), key: 'change-recurrence', detail: /RRULE FREQ=WEEKLY;COUNT=10;BYDAY=TU instead of/ }),

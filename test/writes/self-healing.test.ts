@@ -1,4 +1,4 @@
-// Self-healing after a refusal (clients.md §7): DAVx5 and Thunderbird's address book delete locally
+// Self-healing after a refusal (docs/client-compatibility.md): DAVx5 and Thunderbird's address book delete locally
 // whatever the server answers, others keep their refused edit. After refusing a PUT or DELETE on an
 // existing item the server announces its own copy again (new ETag, fresh LAST-MODIFIED/REV, a new
 // sync token and getctag, the item in sync-collection since the previous token) without touching
