@@ -1,4 +1,4 @@
-// Request bodies as the clients send them (docs: shared/clients.md): DAVx5 (dav4jvm writes a
+// Request bodies as the clients send them (docs/client-compatibility.md): DAVx5 (dav4jvm writes a
 // default DAV: namespace and prefixes CARD/CAL/CS/ICAL/P), Outlook's CalDav Synchronizer (D:/C:),
 // Thunderbird (D:/C: or card:).
 

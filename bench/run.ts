@@ -440,7 +440,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${tableHeader()}\n${rows.map(tableLine).join('\n')}\n`);
   process.stdout.write(`\nMachine: ${machineLine(machine)}\n`);
   process.stdout.write(`Data: ${db.summary.contacts} contacts (${db.summary.photos} with 1-3 MB photos), ${expected.contacts} in the measured address book, ${expected.events} events, ${expected.tasks} tasks\n`);
-  process.stdout.write(`\nMarkdown (for the README):\n\n${markdownTable(rows)}\n\n`);
+  process.stdout.write(`\nMarkdown (for docs/benchmarks.md and the README headline):\n\n${markdownTable(rows)}\n\n`);
   const disturbed = rows.filter((r) => (r.foreignCpu ?? 0) > 0.1);
   if (disturbed.length) {
     process.stdout.write(

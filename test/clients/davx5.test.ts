@@ -1,7 +1,7 @@
 // DAVx5 (Android): its real request sequence (bodies in test/fixtures/requests/davx5, read from
 // bitfireAT/davx5-ose and bitfireAT/dav4jvm), from service detection on the entered URL to the
 // first sync of appointments (past-days limit), tasks and contacts, with DAVx5's own decisions
-// replayed on the parsed answers (clients.md §4).
+// replayed on the parsed answers (docs/client-compatibility.md, DAVx5).
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';

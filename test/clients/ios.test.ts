@@ -1,6 +1,6 @@
 // iOS/iPadOS native accounts (Calendar, Reminders, Contacts): the reported request sequence
 // (bodies in test/fixtures/requests/ios; iOS is closed source, see each fixture's provenance),
-// with the decisions iOS takes on the answers replayed (clients.md §3).
+// with the decisions iOS takes on the answers replayed (docs/client-compatibility.md, iOS).
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';

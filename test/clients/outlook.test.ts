@@ -1,7 +1,7 @@
 // Outlook with CalDav Synchronizer: its real request sequence (bodies in
 // test/fixtures/requests/outlook, read from aluxnimm/outlookcaldavsynchronizer), from
 // auto-discovery at "/" to the first full download of appointments, tasks and contacts, with the
-// client's own decisions replayed on the parsed answers (clients.md §2).
+// client's own decisions replayed on the parsed answers (docs/client-compatibility.md, Outlook).
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';

@@ -1,6 +1,6 @@
 // Thunderbird: the real request sequences of its CalDAV provider and its CardDAV address book
 // (bodies in test/fixtures/requests/thunderbird, read from mozilla/releases-comm-central), with
-// Thunderbird's own parsing rules replayed on the answers (clients.md §5).
+// Thunderbird's own parsing rules replayed on the answers (docs/client-compatibility.md, Thunderbird).
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';

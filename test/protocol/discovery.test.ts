@@ -1,5 +1,5 @@
 // Discovery (RFC 6764, RFC 5397, RFC 4791 §6, RFC 6352 §7) and the collection checklist of
-// clients.md §7: well-known redirects, the root, the principal, the homes, every collection's
+// docs/client-compatibility.md: well-known redirects, the root, the principal, the homes, every collection's
 // properties, privileges, display names in the employee's language, and OPTIONS.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -311,7 +311,7 @@ describe('discovery and collection properties', () => {
     });
   });
 
-  describe('collection checklist (clients.md §7)', () => {
+  describe('collection checklist (docs/client-compatibility.md)', () => {
     const calendars = [TERMINE, AUFGABEN, BRUNO_SHARED];
 
     for (const path of [TERMINE, AUFGABEN, BRUNO_SHARED]) {

@@ -1,5 +1,5 @@
-// The README's "Removing it" SQL leaves BrokerStar's schema exactly as the customer's schema file
-// creates it: no trigger, index, function or constraint of the server remains.
+// The "Removing it" SQL of docs/change-tracking.md leaves BrokerStar's schema exactly as the
+// customer's schema file creates it: no trigger, index, function or constraint of the server remains.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +8,13 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { builders } from '../support/builders.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
-/** The first sql block after the README's "### Removing it" heading. */
+/** The first sql block after the "## Removing it" heading of docs/change-tracking.md. */
 function removalSql(): string {
-  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Removing it'));
-  const m = /```sql\n([\s\S]*?)```/.exec(section);
-  if (!m?.[1]) throw new Error('no SQL under "Removing it" in README.md');
+  const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'change-tracking.md'), 'utf8');
+  const at = doc.indexOf('\n## Removing it\n');
+  if (at === -1) throw new Error('no "## Removing it" in docs/change-tracking.md');
+  const m = /```sql\n([\s\S]*?)```/.exec(doc.slice(at));
+  if (!m?.[1]) throw new Error('no SQL under "Removing it" in docs/change-tracking.md');
   return m[1];
 }
 
@@ -32,7 +33,7 @@ async function shape(db: TestDatabase): Promise<string[]> {
   return rows.map((r) => r.item);
 }
 
-describe('removing brokerstar-dav from BrokerStar’s database (README “Removing it”)', () => {
+describe('removing brokerstar-dav from BrokerStar’s database (docs/change-tracking.md “Removing it”)', () => {
   let installed: TestDatabase;
   let pristine: TestDatabase;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 // Writes that bypass BrokerStar's triggers (maintenance with session_replication_role = replica)
-// are not seen until the README's one-line recheck is run; then they show up as usual.
+// are not seen until the one-line recheck of docs/change-tracking.md is run; then they show up as usual.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.js';
 import { builders } from '../support/builders.js';
@@ -35,7 +35,7 @@ describe('BrokerStar maintenance without triggers', () => {
     const unseen = await dav.report(book, SYNC(token), { depth: '0' });
     expect(unseen.ms.hrefs, 'without triggers nothing is seen').toEqual([]);
 
-    await dav.db.query(`INSERT INTO dav.change_log (kind, entity_id) VALUES ('all', 0)`); // README
+    await dav.db.query(`INSERT INTO dav.change_log (kind, entity_id) VALUES ('all', 0)`); // the recheck of docs/change-tracking.md
     const seen = await dav.report(book, SYNC(token), { depth: '0' });
     expect(seen.status).toBe(207);
     expect(seen.ms.responses.get(`${book}${ids[0]}.vcf`)?.status, 'changed: a member with its ETag').toBeUndefined();
