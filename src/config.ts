@@ -61,6 +61,29 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Days audit log rows are kept; the hourly upkeep deletes older ones. */
   readonly auditRetentionDays: number;
+  /** The setup portal at /setup/ (off = not mounted at all). */
+  readonly setupPortal: boolean;
+  /** The address the portal hands out (profiles, QR codes, links, mails); unset = from the request. */
+  readonly publicUrl: string | undefined;
+  /** The firm's name in profiles, mails and pages. */
+  readonly firmName: string;
+  /** Usernames (lower case) who see the administrators' pages of the portal. */
+  readonly adminUsers: readonly string[];
+  /** A portal session ends after this many minutes without a request. */
+  readonly sessionIdleMinutes: number;
+  /** SMTP server for sign-in mails (smtp:// or smtps://); unset = mails written to DATA_DIR/mail and logged (demo). */
+  readonly smtpUrl: string | undefined;
+  /** Sender of sign-in mails. */
+  readonly smtpFrom: string;
+  /** The firm's OpenID Connect issuer; unset = no OIDC sign-in. */
+  readonly oidcIssuer: string | undefined;
+  readonly oidcClientId: string | undefined;
+  readonly oidcClientSecret: string | undefined;
+  /** The ID-token claim matched against the employee's e-mail (preferred_username for Entra ID). */
+  readonly oidcEmailClaim: string;
+  /** PEM certificate and key that sign .mobileconfig profiles; unset = unsigned profiles. */
+  readonly profileSigningCert: string | undefined;
+  readonly profileSigningKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +161,25 @@ const trustProxy = (raw: string): string | number | false => {
     }
     throw new Error(`must be off, a number of proxies, or addresses/subnets (or loopback, linklocal, uniquelocal), got "${item}"`);
   }
+  return raw.trim();
+};
+const httpUrl = (raw: string): string => {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new Error(`must be an http:// or https:// URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`must be an http:// or https:// URL, got "${raw}"`);
+  return u.href.replace(/\/+$/, '');
+};
+const smtpUrl = (raw: string): string => {
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw.trim())) throw new Error('must be an smtp:// or smtps:// URL');
+  return raw.trim();
+};
+const usernames = (raw: string): readonly string[] => raw.split(',').map((u) => u.trim().toLowerCase()).filter(Boolean);
+const claimName = (raw: string): string => {
+  if (!/^[A-Za-z_][A-Za-z0-9_.:-]{0,100}$/.test(raw.trim())) throw new Error(`must be a claim name like email, got "${raw}"`);
   return raw.trim();
 };
 const postgresUrl = (raw: string): string => {
@@ -287,6 +329,39 @@ export const VARIABLES = {
     description: 'Days the audit log of client writes and refusals is kept; the hourly upkeep deletes older rows',
     parse: int(1, 36500),
   },
+  setupPortal: { name: 'SETUP_PORTAL', default: 'on', description: 'The setup portal at /setup/ where employees connect their devices (off = not served)', parse: onOff },
+  publicUrl: {
+    name: 'PUBLIC_URL',
+    default: undefined,
+    description: 'The address clients reach the server at (https://dav.firm.ch), handed out by the portal; needed behind a proxy',
+    parse: httpUrl,
+  },
+  firmName: { name: 'FIRM_NAME', default: 'BrokerStar', description: "The firm's name in device profiles, mails and the portal", parse: text },
+  adminUsers: { name: 'ADMIN_USERS', default: '', description: 'Comma-separated usernames who see the administrators\' pages of the portal', parse: usernames },
+  sessionIdleMinutes: { name: 'SESSION_IDLE_MINUTES', default: '30', description: 'A portal session ends after this many minutes without a request', parse: int(1, 1440) },
+  smtpUrl: {
+    name: 'SMTP_URL',
+    default: undefined,
+    description: 'SMTP server for sign-in mails (smtp:// or smtps://); unset = mails written to DATA_DIR/mail and logged',
+    parse: smtpUrl,
+  },
+  smtpFrom: { name: 'SMTP_FROM', default: 'brokerstar-dav@localhost', description: 'Sender address of sign-in mails', parse: text },
+  oidcIssuer: { name: 'OIDC_ISSUER', default: undefined, description: "The firm's OpenID Connect issuer URL; unset = no sign-in through it", parse: httpUrl },
+  oidcClientId: { name: 'OIDC_CLIENT_ID', default: undefined, description: 'Client id registered at the OpenID provider', parse: text },
+  oidcClientSecret: { name: 'OIDC_CLIENT_SECRET', default: undefined, description: 'Client secret registered at the OpenID provider', parse: text },
+  oidcEmailClaim: {
+    name: 'OIDC_EMAIL_CLAIM',
+    default: 'email',
+    description: "ID-token claim matched against the employee's e-mail (preferred_username for Entra ID)",
+    parse: claimName,
+  },
+  profileSigningCert: {
+    name: 'PROFILE_SIGNING_CERT',
+    default: undefined,
+    description: 'PEM certificate file that signs iPhone/Mac profiles (with PROFILE_SIGNING_KEY); unset = unsigned',
+    parse: text,
+  },
+  profileSigningKey: { name: 'PROFILE_SIGNING_KEY', default: undefined, description: 'PEM private key file of PROFILE_SIGNING_CERT', parse: text },
 } satisfies { [K in keyof Config]: VarSpec<Config[K]> };
 
 /**
@@ -308,6 +383,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd(), projectR
     } catch (e) {
       problems.push(`${spec.name}: ${(e as Error).message}`);
     }
+  }
+  // Settings that only work together: each names the one missing.
+  for (const [a, b] of [['oidcIssuer', 'oidcClientId'], ['oidcClientId', 'oidcIssuer'], ['profileSigningCert', 'profileSigningKey'], ['profileSigningKey', 'profileSigningCert']] as const) {
+    if (out[a] !== undefined && out[b] === undefined) problems.push(`${VARIABLES[b].name}: required when ${VARIABLES[a].name} is set`);
   }
   if (problems.length) throw new ConfigError(problems);
   const dataDirGiven = env.DATA_DIR !== undefined && env.DATA_DIR !== '';

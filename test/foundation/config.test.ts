@@ -18,6 +18,18 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('reads the setup portal settings and refuses half of a pair', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://dav.firm.ch/', ADMIN_USERS: ' Anna.Meier, beat.keller ,', OIDC_ISSUER: 'https://login.firm.ch', OIDC_CLIENT_ID: 'dav' });
+    expect(c.publicUrl).toBe('https://dav.firm.ch');
+    expect(c.adminUsers).toEqual(['anna.meier', 'beat.keller']);
+    expect(problemsOf({ PUBLIC_URL: 'dav.firm.ch' })).toEqual([expect.stringMatching(/^PUBLIC_URL: must be an http/)]);
+    expect(problemsOf({ SMTP_URL: 'mail.firm.ch' })).toEqual([expect.stringMatching(/^SMTP_URL: must be an smtp/)]);
+    expect(problemsOf({ OIDC_ISSUER: 'https://login.firm.ch' })).toEqual(['OIDC_CLIENT_ID: required when OIDC_ISSUER is set']);
+    expect(problemsOf({ OIDC_CLIENT_ID: 'dav' })).toEqual(['OIDC_ISSUER: required when OIDC_CLIENT_ID is set']);
+    expect(problemsOf({ PROFILE_SIGNING_CERT: '/etc/dav/cert.pem' })).toEqual(['PROFILE_SIGNING_KEY: required when PROFILE_SIGNING_CERT is set']);
+    expect(problemsOf({ OIDC_EMAIL_CLAIM: 'e mail' })).toEqual([expect.stringMatching(/^OIDC_EMAIL_CLAIM: must be a claim name/)]);
+  });
+
   it('gives the documented defaults for an empty environment (DATA_DIR in the project folder, wherever the command runs)', () => {
     const c = loadConfig({}, '/home/me/somewhere', '/srv/dav');
     const expected: Config = {
@@ -51,6 +63,19 @@ describe('loadConfig', () => {
       httpWriteTimeoutMs: 30000,
       shutdownGraceMs: 10000,
       auditRetentionDays: 365,
+      setupPortal: true,
+      publicUrl: undefined,
+      firmName: 'BrokerStar',
+      adminUsers: [],
+      sessionIdleMinutes: 30,
+      smtpUrl: undefined,
+      smtpFrom: 'brokerstar-dav@localhost',
+      oidcIssuer: undefined,
+      oidcClientId: undefined,
+      oidcClientSecret: undefined,
+      oidcEmailClaim: 'email',
+      profileSigningCert: undefined,
+      profileSigningKey: undefined,
     };
     expect(c).toEqual(expected);
     expect(Object.isFrozen(c)).toBe(true);
@@ -98,6 +123,19 @@ describe('loadConfig', () => {
       HTTP_WRITE_TIMEOUT_MS: '45000',
       SHUTDOWN_GRACE_MS: '3000',
       AUDIT_RETENTION_DAYS: '90',
+      SETUP_PORTAL: 'off',
+      PUBLIC_URL: 'https://dav.firm.ch/dav-root/',
+      FIRM_NAME: 'Muster Broker AG',
+      ADMIN_USERS: 'IT.Admin',
+      SESSION_IDLE_MINUTES: '15',
+      SMTP_URL: 'smtps://dav:secret@mail.firm.ch:465',
+      SMTP_FROM: 'it@firm.ch',
+      OIDC_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+      OIDC_CLIENT_ID: 'brokerstar-dav',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_EMAIL_CLAIM: 'preferred_username',
+      PROFILE_SIGNING_CERT: '/etc/dav/cert.pem',
+      PROFILE_SIGNING_KEY: '/etc/dav/key.pem',
     };
     // The test covers every variable there is.
     expect(Object.keys(env).sort()).toEqual(Object.values(VARIABLES).map((v) => v.name).sort());
@@ -132,6 +170,19 @@ describe('loadConfig', () => {
       httpWriteTimeoutMs: 45000,
       shutdownGraceMs: 3000,
       auditRetentionDays: 90,
+      setupPortal: false,
+      publicUrl: 'https://dav.firm.ch/dav-root',
+      firmName: 'Muster Broker AG',
+      adminUsers: ['it.admin'],
+      sessionIdleMinutes: 15,
+      smtpUrl: 'smtps://dav:secret@mail.firm.ch:465',
+      smtpFrom: 'it@firm.ch',
+      oidcIssuer: 'https://login.microsoftonline.com/tenant/v2.0',
+      oidcClientId: 'brokerstar-dav',
+      oidcClientSecret: 's3cret',
+      oidcEmailClaim: 'preferred_username',
+      profileSigningCert: '/etc/dav/cert.pem',
+      profileSigningKey: '/etc/dav/key.pem',
     });
   });
 

@@ -42,16 +42,19 @@ export interface Violation {
 
 const under = (file: string, ...folders: string[]) => folders.some((f) => file === f || file.startsWith(`${f}/`));
 
-/** The ground floor: time math, the domain records and text escaping; it imports only itself. */
-export const FLOOR = ['calendar', 'domain', 'text'];
+/** The ground floor: time math, the domain records, text escaping and the message catalogue; it imports only itself. */
+export const FLOOR = ['calendar', 'domain', 'text', 'i18n'];
+
+/** The folders that speak HTTP: the DAV protocol, the HTTP plumbing, logins and the setup portal. */
+const PROTOCOL = ['dav', 'http', 'auth', 'portal'];
 
 /** Import rules: [rule, applies to the importing file, forbidden target]. */
 const IMPORT_RULES: readonly [string, (from: string) => boolean, (to: string) => boolean][] = [
   ['the protocol layer (dav/) knows only the DavStore seam, never storage/postgres/', (f) => under(f, 'dav'), (t) => under(t, 'storage/postgres')],
-  ['storage/ does not import the protocol layer (dav/, http/, auth/)', (f) => under(f, 'storage'), (t) => under(t, 'dav', 'http', 'auth')],
-  ['policy/ does not import the protocol layer (dav/, http/, auth/) or storage/postgres/', (f) => under(f, 'policy'), (t) => under(t, 'dav', 'http', 'auth', 'storage/postgres')],
-  ['ical/ renders and reads records; it does not import policy/, storage/ or the protocol layer', (f) => under(f, 'ical'), (t) => under(t, 'policy', 'storage', 'dav', 'http', 'auth')],
-  ['the ground floor (calendar/, domain/, text/) imports nothing above it', (f) => under(f, ...FLOOR), (t) => !under(t, ...FLOOR)],
+  ['storage/ does not import the protocol layer (dav/, http/, auth/, portal/)', (f) => under(f, 'storage'), (t) => under(t, ...PROTOCOL)],
+  ['policy/ does not import the protocol layer (dav/, http/, auth/, portal/) or storage/postgres/', (f) => under(f, 'policy'), (t) => under(t, ...PROTOCOL, 'storage/postgres')],
+  ['ical/ renders and reads records; it does not import policy/, storage/ or the protocol layer', (f) => under(f, 'ical'), (t) => under(t, 'policy', 'storage', ...PROTOCOL)],
+  ['the ground floor (calendar/, domain/, text/, i18n/) imports nothing above it', (f) => under(f, ...FLOOR), (t) => !under(t, ...FLOOR)],
 ];
 
 export function importViolations(tree: SourceTree): Violation[] {
