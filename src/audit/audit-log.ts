@@ -124,12 +124,13 @@ export class AuditLog {
     return rowCount ?? 0;
   }
 
+  /** Newest first; `username` in any case (employees and administrators type Anna.Meier). */
   async list(filter: { username?: string; since?: Date; limit?: number }): Promise<AuditRow[]> {
     const { rows } = await this.db.query(
       `SELECT id::text AS id, at, employee_id::text AS "employeeId", username, user_agent AS "userAgent", method, resource,
               outcome, status, reason, changes
          FROM dav.audit_log
-        WHERE ($1::text IS NULL OR username = $1) AND ($2::timestamptz IS NULL OR at >= $2)
+        WHERE ($1::text IS NULL OR lower(username) = lower($1)) AND ($2::timestamptz IS NULL OR at >= $2)
         ORDER BY at DESC, id DESC
         LIMIT $3`,
       [filter.username ?? null, filter.since ?? null, filter.limit ?? 100],

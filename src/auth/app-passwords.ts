@@ -43,8 +43,12 @@ async function requireEmployee(db: pg.Pool, username: string): Promise<Employee>
   return e;
 }
 
+/** The kinds of device the setup portal sets up (dav.app_password.kind); the CLI's passwords are 'other'. */
+export const DEVICE_KINDS = ['iphone', 'android', 'outlook', 'thunderbird', 'other'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
 /** Creates an app password; the clear text is returned once and never stored. */
-export async function createAppPassword(db: pg.Pool, username: string, label: string): Promise<string> {
+export async function createAppPassword(db: pg.Pool, username: string, label: string, kind: DeviceKind = 'other'): Promise<string> {
   const e = await requireEmployee(db, username);
   if (!e.active) throw new AccountError(`employee "${username}" is inactive in BrokerStar and cannot sync`);
   const cleanLabel = label.trim();
@@ -57,7 +61,7 @@ export async function createAppPassword(db: pg.Pool, username: string, label: st
   const salt = siblings[0] ? parsePhc(siblings[0].hash)?.options.salt : undefined;
   const hashed = await hash(password, salt ? { salt } : undefined);
   try {
-    await db.query('INSERT INTO dav.app_password (employee_id, label, hash) VALUES ($1, $2, $3)', [e.id, cleanLabel, hashed]);
+    await db.query('INSERT INTO dav.app_password (employee_id, label, hash, kind) VALUES ($1, $2, $3, $4)', [e.id, cleanLabel, hashed, kind]);
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
       throw new AccountError(`"${username}" already has an app password labelled "${cleanLabel}"; revoke it first or pick another label`);
@@ -158,8 +162,11 @@ export interface VerifiedLogin {
   readonly appPasswordId: string;
 }
 
-/** Checks username + app password; undefined for unknown, inactive or wrong, alike in time. */
-export async function verifyLogin(db: pg.Pool, username: string, password: string): Promise<VerifiedLogin | undefined> {
+/**
+ * Checks username + app password; undefined for unknown, inactive or wrong, alike in time. A match
+ * records when and (given `address`) from where the password was last used.
+ */
+export async function verifyLogin(db: pg.Pool, username: string, password: string, address?: string): Promise<VerifiedLogin | undefined> {
   const rows = await appPasswordsOfActiveEmployee(db, username);
   if (rows.length === 0) {
     prepareLoginCheck();
@@ -172,6 +179,6 @@ export async function verifyLogin(db: pg.Pool, username: string, password: strin
   );
   const row = i === undefined ? undefined : rows[i];
   if (!row) return undefined;
-  await db.query('UPDATE dav.app_password SET last_used_at = now() WHERE id = $1', [row.id]);
+  await db.query('UPDATE dav.app_password SET last_used_at = now(), last_address = COALESCE($2, last_address) WHERE id = $1', [row.id, address ?? null]);
   return { employeeId: row.employeeId, username: row.username, appPasswordId: row.id };
 }

@@ -5,6 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
+import { AUTH_TEXTS } from '../i18n/auth.js';
+import { pickLanguage } from '../i18n/negotiate.js';
+import { translate } from '../i18n/texts.js';
 import type { Logger } from '../logger.js';
 import { findEmployee, prepareLoginCheck, verifyLogin, type Employee, type VerifiedLogin } from './app-passwords.js';
 import type { Lockout } from './lockout.js';
@@ -36,6 +39,8 @@ export interface AuthDeps {
   readonly lockout: Lockout;
   readonly cacheSeconds: number;
   readonly log: Logger;
+  /** Where an employee gets an app password (the setup portal), named in the 401 body; none when it is off. */
+  readonly portalUrl?: (req: Request) => string;
 }
 
 declare module 'express-serve-static-core' {
@@ -76,6 +81,10 @@ class LoginCache {
   delete(key: string): void {
     this.entries.delete(key);
   }
+  /** Drops every entry of this app password (revoked): its next request is verified again. */
+  forget(appPasswordId: string): void {
+    for (const [key, e] of this.entries) if (e.login.appPasswordId === appPasswordId) this.entries.delete(key);
+  }
 }
 
 /** Concurrent checks of the same credentials share one argon2 computation. */
@@ -99,12 +108,24 @@ function loggableUser(employee: Employee | undefined, username: string): { user:
   return employee ? { user: employee.username } : { unknownUserLength: username.length };
 }
 
-function unauthorized(res: Response): void {
+/**
+ * The body of a 401: nobody is signed in, so it is worded by Accept-Language. It is the same for
+ * every kind of failure (nothing tells an unknown username from a wrong password).
+ */
+export function unauthorizedBody(req: Request, portalUrl?: (req: Request) => string): string {
+  const lang = pickLanguage(req.headers['accept-language']);
+  const lines = [translate(AUTH_TEXTS, lang, 'unauthorized')];
+  if (portalUrl) lines.push(translate(AUTH_TEXTS, lang, 'get-password', { url: portalUrl(req) }));
+  return `${lines.join('\n')}\n`;
+}
+
+function unauthorized(req: Request, res: Response, portalUrl?: (req: Request) => string): void {
   res
     .status(401)
     .set('WWW-Authenticate', CHALLENGE)
+    .set('Vary', 'Accept-Language')
     .type('text/plain; charset=utf-8')
-    .send('Authentication required: your BrokerStar username and an app password.\n');
+    .send(unauthorizedBody(req, portalUrl));
 }
 
 export function basicAuth(deps: AuthDeps) {
@@ -112,16 +133,24 @@ export function basicAuth(deps: AuthDeps) {
   const checks = new Coalescer<VerifiedLogin | undefined>();
   const repeated = new RepeatedFailures(deps.lockout.windowSeconds * 1000);
   prepareLoginCheck();
-  const check = (key: string, c: Credentials) => checks.run(key, () => verifyLogin(deps.db, c.username, c.password));
-  return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
+  const check = (key: string, c: Credentials, address?: string) => checks.run(key, () => verifyLogin(deps.db, c.username, c.password, address));
+  // Revoked on this instance: a check that was already running when the revoke came must not put
+  // the login back into the cache.
+  const revoked = new Map<string, number>();
+  const remember = (key: string, login: VerifiedLogin) => {
+    const at = revoked.get(login.appPasswordId);
+    if (at !== undefined && Date.now() - at < cache.ttlMs) return;
+    cache.set(key, login);
+  };
+  const authenticate = async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const creds = parseBasicAuth(req.headers.authorization);
-    if (!creds) return unauthorized(res);
+    if (!creds) return unauthorized(req, res, deps.portalUrl);
     const key = cache.key(creds);
     const cached = cache.get(key);
     if (cached) {
       if (cached.stale) {
-        check(key, creds).then(
-          (login) => (login ? cache.set(key, login) : cache.delete(key)),
+        check(key, creds, req.ip).then(
+          (login) => (login ? remember(key, login) : cache.delete(key)),
           () => undefined, // a failed re-check keeps the entry until it expires
         );
       }
@@ -133,20 +162,21 @@ export function basicAuth(deps: AuthDeps) {
     const log = req.log ?? deps.log;
     if (repeated.has(address, key)) {
       log.debug({ address }, 'login failed again with the same credentials');
-      return unauthorized(res);
+      return unauthorized(req, res, deps.portalUrl);
     }
     const admission = await deps.lockout.admit(address, creds.username);
     if (!admission.admitted) {
       // No username here: the address is what is locked, and the field may hold a password.
       log.warn({ address }, 'login refused: address locked out after repeated failures');
-      res.status(429).set('Retry-After', String(admission.retryAfter)).type('text/plain; charset=utf-8')
-        .send('Too many failed logins; try again later.\n');
+      const lang = pickLanguage(req.headers['accept-language']);
+      res.status(429).set('Retry-After', String(admission.retryAfter)).set('Vary', 'Accept-Language').type('text/plain; charset=utf-8')
+        .send(`${translate(AUTH_TEXTS, lang, 'too-many-failures')}\n`);
       return;
     }
     let login: VerifiedLogin | undefined;
     try {
       if (admission.delayMs > 0) await sleep(admission.delayMs);
-      login = await check(key, creds);
+      login = await check(key, creds, address);
     } catch (err) {
       await deps.lockout.release(address).catch(() => undefined);
       throw err;
@@ -157,11 +187,19 @@ export function basicAuth(deps: AuthDeps) {
       const employee = await findEmployee(deps.db, creds.username).catch(() => null);
       if (employee !== null && (!employee || employee.active)) repeated.remember(address, key);
       log.info({ ...loggableUser(employee ?? undefined, creds.username), address, lockedFor }, 'login failed');
-      return unauthorized(res);
+      return unauthorized(req, res, deps.portalUrl);
     }
     await deps.lockout.succeed(address, creds.username);
-    cache.set(key, login);
+    remember(key, login);
     req.login = login;
     next();
   };
+  return Object.assign(authenticate, {
+    /** A revoked app password: forgotten at once on this instance (others within AUTH_CACHE_SECONDS). */
+    forget(appPasswordId: string): void {
+      if (revoked.size > 10_000) revoked.clear(); // bounded; entries older than the TTL matter no more
+      revoked.set(appPasswordId, Date.now());
+      cache.forget(appPasswordId);
+    },
+  });
 }

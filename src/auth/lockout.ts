@@ -10,8 +10,8 @@
 //   address, so an office behind one NAT address is not locked by a colleague's typos that he then
 //   corrected; someone else's failures stay counted.
 //
-// Keys use the username exactly as verifyLogin matches it (case-sensitive, byte for byte): a
-// case variant is another username, which can never log in as the employee.
+// Keys use the username lower-cased, as verifyLogin matches it (case-insensitively: employees type
+// Anna.Meier on phones), so failures as ANNA.MEIER and anna.meier count for the same employee.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
@@ -46,7 +46,8 @@ const keyText = (s: string) =>
 /** Failure-counter keys: the address, the username, and the pair. */
 export function lockoutKeys(address: string, username: string): { ip: string; user: string; pair: string } {
   const at = keyText(address);
-  return { ip: `ip:${at}`, user: `user:${keyText(username)}`, pair: `pair:${JSON.stringify([at, keyText(username)])}` };
+  const user = keyText(username.toLowerCase());
+  return { ip: `ip:${at}`, user: `user:${user}`, pair: `pair:${JSON.stringify([at, user])}` };
 }
 
 export class Lockout {
@@ -147,4 +148,102 @@ export class Lockout {
   async release(address: string): Promise<void> {
     await this.db.query(`UPDATE dav.auth_failure SET failures = greatest(0, failures - 1) WHERE key = $1`, [lockoutKeys(address, '').ip]);
   }
+}
+
+/** A client address or username whose failed logins are counted now (the administrators' view). */
+export interface LockoutEntry {
+  /** The address, or the username as it was typed lower-cased (a hashed key for absurdly long ones). */
+  readonly value: string;
+  readonly failures: number;
+  /** Addresses: until when logins from it are refused (none: no attempts left until the window ends). */
+  readonly lockedUntil: Date | null;
+  /** When the current window of failures ends. */
+  readonly windowEnds: Date;
+}
+
+export interface Lockouts {
+  /** Addresses refused with 429 now: locked, or out of attempts in their window. */
+  readonly addresses: LockoutEntry[];
+  /** Usernames past the user threshold: their logins are slowed down (never refused). */
+  readonly users: LockoutEntry[];
+}
+
+const LIST_LIMIT = 1000;
+
+/** Who is locked out (addresses) or slowed down (usernames) now, most failures first. */
+export async function currentLockouts(db: Pick<pg.Pool, 'query'>, policy: LockoutPolicy): Promise<Lockouts> {
+  const { rows } = await db.query<{ key: string; failures: number; locked_until: Date | null; window_ends: Date }>(
+    `SELECT key, failures, CASE WHEN locked_until > now() THEN locked_until END AS locked_until,
+            window_start + make_interval(secs => $1) AS window_ends
+       FROM dav.auth_failure
+      WHERE (key LIKE 'ip:%' AND (locked_until > now() OR (window_start >= now() - make_interval(secs => $1) AND failures >= $2)))
+         OR (key LIKE 'user:%' AND window_start >= now() - make_interval(secs => $1) AND failures >= $3)
+      ORDER BY failures DESC, key
+      LIMIT $4`,
+    [policy.seconds, policy.addressThreshold, policy.userThreshold, LIST_LIMIT],
+  );
+  const entry = (r: (typeof rows)[number], prefix: string): LockoutEntry => ({
+    value: r.key.slice(prefix.length),
+    failures: r.failures,
+    lockedUntil: r.locked_until,
+    windowEnds: r.window_ends,
+  });
+  return {
+    addresses: rows.filter((r) => r.key.startsWith('ip:')).map((r) => entry(r, 'ip:')),
+    users: rows.filter((r) => r.key.startsWith('user:')).map((r) => entry(r, 'user:')),
+  };
+}
+
+/** What `unlockLogins` cleared: the address and the username counters it deleted that still counted. */
+export interface Unlocked {
+  readonly addresses: LockoutEntry[];
+  readonly users: LockoutEntry[];
+}
+
+/**
+ * The same address as the server may have seen it: 192.0.2.7 also as ::ffff:192.0.2.7 (an IPv4
+ * client of a dual-stack socket) and the other way round.
+ */
+function addressForms(target: string): string[] {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(target)?.[1];
+  return v4 ? [v4, `::ffff:${v4}`] : [target];
+}
+
+/**
+ * Clears the failed logins of a username (any case) or a client address: `target` is tried as
+ * both. For an address, its per-username counters go too (they only forgive failures the address
+ * counter no longer holds). Entries whose window had already ended are deleted but not reported:
+ * nothing was locked. Returns what still counted.
+ */
+export async function unlockLogins(db: Pick<pg.Pool, 'query'>, policy: LockoutPolicy, target: string): Promise<Unlocked> {
+  const value = target.trim();
+  if (!value) return { addresses: [], users: [] };
+  const ipKeys = addressForms(value).map((a) => lockoutKeys(a, '').ip);
+  const userKey = lockoutKeys('', value).user;
+  const pairPrefixes = addressForms(value).map((a) => `pair:${JSON.stringify([keyText(a)]).slice(0, -1)},`);
+  const { rows } = await db.query<{ key: string; failures: number; locked_until: Date | null; window_ends: Date; counted: boolean }>(
+    `WITH pairs AS (
+       DELETE FROM dav.auth_failure
+        WHERE key LIKE 'pair:%' AND EXISTS (SELECT 1 FROM unnest($3::text[]) AS p WHERE left(key, length(p)) = p)
+     ), cleared AS (
+       DELETE FROM dav.auth_failure WHERE key = ANY($1::text[]) OR key = $2
+       RETURNING key, failures, locked_until, window_start
+     )
+     SELECT key, failures, CASE WHEN locked_until > now() THEN locked_until END AS locked_until,
+            window_start + make_interval(secs => $4) AS window_ends,
+            coalesce(locked_until > now(), false) OR (window_start >= now() - make_interval(secs => $4) AND failures > 0) AS counted
+       FROM cleared ORDER BY key`,
+    [ipKeys, userKey, pairPrefixes, policy.seconds],
+  );
+  const entry = (r: (typeof rows)[number], prefix: string): LockoutEntry => ({
+    value: r.key.slice(prefix.length),
+    failures: r.failures,
+    lockedUntil: r.locked_until,
+    windowEnds: r.window_ends,
+  });
+  const counted = rows.filter((r) => r.counted);
+  return {
+    addresses: counted.filter((r) => r.key.startsWith('ip:')).map((r) => entry(r, 'ip:')),
+    users: counted.filter((r) => r.key.startsWith('user:')).map((r) => entry(r, 'user:')),
+  };
 }

@@ -4,11 +4,22 @@
 import type { Request, Response } from 'express';
 import type { Config } from '../config.js';
 import { ClientGoneError, clientGone } from '../http/stream-writes.js';
+import { pickLanguage } from '../i18n/negotiate.js';
+import type { Language } from '../i18n/texts.js';
 import type { Logger } from '../logger.js';
 import type { DavStore, Principal } from '../storage/types.js';
 import { DavError, malformedXml, payloadTooLarge } from './dav-error.js';
 import type { AccessPolicy } from './policy.js';
 import { parseXml, XmlLimitError, XmlParseError, type XmlElement } from './xml/parse.js';
+
+export { pickLanguage };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The signed-in employee's BrokerStar language, once the DAV context is built (refusals are worded in it). */
+    employeeLanguage?: Language;
+  }
+}
 
 export interface DavServices {
   readonly config: Config;
@@ -24,8 +35,8 @@ export interface DavContext extends DavServices {
   readonly user: Principal;
   /** Decoded request path. */
   readonly path: string;
-  /** 'de' or 'en', from Accept-Language (German by default). */
-  readonly lang: 'de' | 'en';
+  /** The employee's BrokerStar language (de, fr, it, en): what he reads, whatever Accept-Language says. */
+  readonly lang: Language;
   readonly userAgent: string;
   /** Raw request body (UTF-8), size-checked; '' when there is none. */
   readBody(limit?: number): Promise<string>;
@@ -33,21 +44,6 @@ export interface DavContext extends DavServices {
   readXml(): Promise<XmlElement | undefined>;
   /** Depth header: 0, 1 or 'infinity'; `fallback` when absent. */
   depth(fallback: 0 | 1 | 'infinity'): 0 | 1 | 'infinity';
-}
-
-/** German unless the client prefers English (q-values honoured; other languages → German). */
-export function pickLanguage(header: string | undefined): 'de' | 'en' {
-  if (!header) return 'de';
-  let best: { lang: 'de' | 'en'; q: number } = { lang: 'de', q: -1 };
-  for (const part of header.split(',')) {
-    const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-    const qParam = params.find((p) => p.trim().startsWith('q='));
-    const q = qParam ? Number(qParam.trim().slice(2)) : 1;
-    const lang = tag.startsWith('en') ? 'en' : tag.startsWith('de') ? 'de' : undefined;
-    // q=0 means "not acceptable" (RFC 9110 §12.4.2), so it never selects a language.
-    if (lang && q > 0 && q > best.q) best = { lang, q };
-  }
-  return best.lang;
 }
 
 /**
@@ -79,13 +75,14 @@ export function createContext(services: DavServices, req: Request, res: Response
   // after 200 phones drop at once, the queue behind them drains in milliseconds.
   if (clientGone(res)) throw new ClientGoneError();
   let body: Promise<string> | undefined;
+  req.employeeLanguage = user.language;
   const ctx: DavContext = {
     ...services,
     req,
     res,
     user,
     path,
-    lang: pickLanguage(req.headers['accept-language']),
+    lang: user.language,
     userAgent: String(req.headers['user-agent'] ?? ''),
     readBody(limit = services.config.maxBodyBytes) {
       body ??= readRequestBody(req, limit);

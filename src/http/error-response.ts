@@ -2,12 +2,12 @@
 // precondition and a sentence for the user; a database that cannot serve right now is a 503 with
 // Retry-After; a client that went away gets nothing; anything else is a plain 500, logged with its cause.
 import type { NextFunction, Request, Response } from 'express';
-import { CHALLENGE } from '../auth/basic-auth.js';
-import { pickLanguage } from '../dav/context.js';
+import { CHALLENGE, unauthorizedBody } from '../auth/basic-auth.js';
 import { DavError } from '../dav/dav-error.js';
 import { BS, DAV } from '../dav/xml/names.js';
 import { renderDocument, type XmlNode } from '../dav/xml/write.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.js';
+import { pickLanguage } from '../i18n/negotiate.js';
 import type { Logger } from '../logger.js';
 import { messageFor, type MessageLanguage } from '../policy/messages.js';
 import { failedByClient } from './stream-writes.js';
@@ -43,7 +43,8 @@ export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
       return;
     }
     if (err instanceof DavError) {
-      const lang = pickLanguage(req.headers['accept-language']);
+      // The signed-in employee's BrokerStar language; Accept-Language only before anyone is known.
+      const lang = req.employeeLanguage ?? pickLanguage(req.headers['accept-language']);
       const body = errorBody(err, lang);
       res.status(err.status).set(err.headers);
       // A login accepted from the cache whose employee has since left (inactive) ends up here.
@@ -51,7 +52,10 @@ export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
       if (err.status >= 500) log.error({ err }, err.message);
       else log.info({ status: err.status, reason: err.message }, 'request refused');
       if (err.messageKey) onRefusal?.(req, err);
-      if (body) {
+      if (err.status === 401) {
+        // Nobody is signed in (a cached login whose employee has left): the body every 401 has.
+        res.set('Vary', 'Accept-Language').type('text/plain; charset=utf-8').send(unauthorizedBody(req));
+      } else if (body) {
         res.type('application/xml; charset=utf-8').send(body);
       } else {
         res.type('text/plain; charset=utf-8').send(`${err.message}\n`);

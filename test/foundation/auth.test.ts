@@ -185,7 +185,7 @@ describe('app passwords', () => {
     const { rows: columns } = await db.query<{ column_name: string }>(
       `SELECT column_name FROM information_schema.columns WHERE table_schema = 'dav' AND table_name = 'app_password' ORDER BY ordinal_position`,
     );
-    expect(columns.map((c) => c.column_name)).toEqual(['id', 'employee_id', 'label', 'hash', 'created_at', 'last_used_at']);
+    expect(columns.map((c) => c.column_name)).toEqual(['id', 'employee_id', 'label', 'hash', 'created_at', 'last_used_at', 'kind', 'last_address']);
     // Two passwords never share a hash (salted).
     const { rows: hashes } = await db.query<{ n: number; distinct_n: number }>(
       'SELECT count(*)::int AS n, count(DISTINCT hash)::int AS distinct_n FROM dav.app_password',
@@ -276,7 +276,10 @@ describe('HTTP Basic authentication', () => {
       expect(r.headers['content-type'], what).toBe('text/plain; charset=utf-8');
       bodies.add(r.text);
     }
-    expect([...bodies]).toEqual(['Authentication required: your BrokerStar username and an app password.\n']);
+    // No Accept-Language: German, with where app passwords come from (test/i18n/ has the other languages).
+    expect([...bodies]).toEqual([
+      `Anmeldung erforderlich: Ihr BrokerStar-Benutzername und ein App-Passwort.\nEin App-Passwort für Ihr Gerät erhalten Sie unter http://127.0.0.1:${app.port}/setup/\n`,
+    ]);
   });
 
   it('answers an unknown user exactly like a wrong password, in headers and body', async () => {
@@ -447,7 +450,7 @@ describe('lockout after repeated failures', () => {
     const retryAfter = Number(locked.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(2);
-    expect(locked.text).toBe('Too many failed logins; try again later.\n');
+    expect(locked.text).toBe('Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es später noch einmal.\n');
     // Other addresses are not affected, nor is the same user from elsewhere.
     expect((await whoAmI(app, right('anna.meier'), '127.0.0.3')).status).toBe(207);
     await wait(retryAfter * 1000 + 300);

@@ -192,6 +192,15 @@ describe('password', () => {
     expect((await login('bruno.keller', lines(plain.stdout).at(-1) as string)).status).toBe(207);
   });
 
+  it('create takes the username in any case and names the employee as BrokerStar spells it', async () => {
+    const r = await run(['password', 'create', 'Anna.Meier', '--label', 'Typed with capitals'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)[0]).toBe('App password for anna.meier (label "Typed with capitals"). It is shown only this once:');
+    const pw = lines(r.stdout).at(-1) as string;
+    expect(await login('Anna.Meier', pw)).toEqual({ status: 207, principal: '/dav/principals/anna.meier/' });
+    await db.query(`DELETE FROM dav.app_password WHERE label = 'Typed with capitals'`);
+  });
+
   it('list shows labels with creation and last use, never a password', async () => {
     const r = await run(['password', 'list', 'anna.meier'], env());
     expect(r.code).toBe(0);

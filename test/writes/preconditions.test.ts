@@ -4,6 +4,7 @@
 // preconditions; wrong Content-Type 415; too large 413; malformed or empty bodies never 500. And a
 // client PUT racing a BrokerStar UPDATE of the same row never loses BrokerStar's edit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Language } from '../../src/i18n/texts.js';
 import { messageFor, type MessageKey } from '../../src/policy/messages.js';
 import { builders } from '../support/builders.js';
 import { tableChecksums } from '../support/checksums.js';
@@ -43,7 +44,7 @@ async function expectCalDavRefusal(r: Reply, href: string, element: string, key:
  * A 412, 413 or 415: a DAV:error with its precondition element and the sentence in `lang`, and no
  * DAV:need-privileges (no privilege is missing; DAVx5 reads that element on a 403 only).
  */
-async function expectPrecondition(r: Reply, status: number, element: string, key: MessageKey, lang: 'de' | 'en'): Promise<void> {
+async function expectPrecondition(r: Reply, status: number, element: string, key: MessageKey, lang: Language): Promise<void> {
   expect(r.status, r.text).toBe(status);
   const { names, root } = await davError(r);
   expect(names).toContain(element);
@@ -51,7 +52,18 @@ async function expectPrecondition(r: Reply, status: number, element: string, key
   expect(childNamed(root, BS('message'))?.text).toBe(messageFor(key, lang));
 }
 
-const ENGLISH = { 'Accept-Language': 'en-GB, en;q=0.9' };
+/** An Accept-Language that must not matter: a signed-in employee reads his BrokerStar language. */
+const ASKS_GERMAN = { 'Accept-Language': 'de-CH, de;q=0.9' };
+
+/** Runs `fn` with Anna's BrokerStar language set to English (German again afterwards). */
+async function inEnglish<T>(dav: TestServer, fn: () => Promise<T>): Promise<T> {
+  await dav.db.query(`UPDATE brokerstar.employee SET language = 'en' WHERE username = $1`, [USER]);
+  try {
+    return await fn();
+  } finally {
+    await dav.db.query(`UPDATE brokerstar.employee SET language = 'de' WHERE username = $1`, [USER]);
+  }
+}
 
 describe('PUT preconditions', () => {
   let dav: TestServer;
@@ -85,7 +97,7 @@ describe('PUT preconditions', () => {
 
     const again = editedItem(first.text, (e) => e.updatePropertyWithValue('location', 'Basel'));
     const de = await putCalendar(dav, href('stale'), again, { 'If-Match': first.etag });
-    const en = await putCalendar(dav, href('stale'), again, { 'If-Match': first.etag, ...ENGLISH });
+    const en = await inEnglish(dav, () => putCalendar(dav, href('stale'), again, { 'If-Match': first.etag, ...ASKS_GERMAN }));
 
     await expectPrecondition(de, 412, BS('stale-version'), 'stale', 'de');
     await expectPrecondition(en, 412, BS('stale-version'), 'stale', 'en');
@@ -125,7 +137,7 @@ describe('PUT preconditions', () => {
     const sums = await tableChecksums(dav);
     const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('summary', 'Neu'));
     await expectPrecondition(await putCalendar(dav, href('inm'), body, { 'If-None-Match': '*' }), 412, BS('already-exists'), 'exists', 'de');
-    await expectPrecondition(await putCalendar(dav, href('inm'), body, { 'If-None-Match': '*', ...ENGLISH }), 412, BS('already-exists'), 'exists', 'en');
+    await expectPrecondition(await inEnglish(dav, () => putCalendar(dav, href('inm'), body, { 'If-None-Match': '*', ...ASKS_GERMAN })), 412, BS('already-exists'), 'exists', 'en');
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
@@ -180,12 +192,12 @@ describe('PUT preconditions', () => {
       const r = await putCalendar(dav, href('type'), body, { 'Content-Type': type, 'If-Match': seen.etag });
       await expectPrecondition(r, 415, C('supported-calendar-data'), 'wrong-content-type', 'de');
     }
-    const en = await putCalendar(dav, href('type'), body, { 'Content-Type': 'application/json', 'If-Match': seen.etag, ...ENGLISH });
+    const en = await inEnglish(dav, () => putCalendar(dav, href('type'), body, { 'Content-Type': 'application/json', 'If-Match': seen.etag, ...ASKS_GERMAN }));
     await expectPrecondition(en, 415, C('supported-calendar-data'), 'wrong-content-type', 'en');
     const card = (headers: Record<string, string> = {}) =>
       dav.request('PUT', `${KONTAKTE}${ids.contact}.vcf`, { body: 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nEND:VCARD\r\n', headers: { 'Content-Type': CALENDAR, ...headers } });
     await expectPrecondition(await card(), 415, CR('supported-address-data'), 'wrong-content-type', 'de');
-    await expectPrecondition(await card(ENGLISH), 415, CR('supported-address-data'), 'wrong-content-type', 'en');
+    await expectPrecondition(await inEnglish(dav, () => card(ASKS_GERMAN)), 415, CR('supported-address-data'), 'wrong-content-type', 'en');
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
@@ -195,7 +207,7 @@ describe('PUT preconditions', () => {
     const body = editedItem(seen.text, (e) => e.updatePropertyWithValue('description', 'Notiz '.repeat(MAX_RESOURCE_SIZE / 4)));
     expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_RESOURCE_SIZE);
     await expectPrecondition(await putCalendar(dav, href('size'), body, { 'If-Match': seen.etag }), 413, C('max-resource-size'), 'too-large', 'de');
-    await expectPrecondition(await putCalendar(dav, href('size'), body, { 'If-Match': seen.etag, ...ENGLISH }), 413, C('max-resource-size'), 'too-large', 'en');
+    await expectPrecondition(await inEnglish(dav, () => putCalendar(dav, href('size'), body, { 'If-Match': seen.etag, ...ASKS_GERMAN })), 413, C('max-resource-size'), 'too-large', 'en');
     expect(await tableChecksums(dav)).toEqual(sums);
     // The limit is the one published.
     const prop = await dav.propfind(TERMINE, '<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:max-resource-size/></d:prop></d:propfind>', '0');

@@ -4,11 +4,12 @@
 // series' changed RRULE or start moved off its rule's days, and creates anywhere in the user's own
 // homes (another user's space stays 404). Each answer: the status, a DAV:error with
 // DAV:need-privileges naming the resource and the privilege, the project's precondition element,
-// never the bare <D:error/>, the sentence in German by default and in English for
-// Accept-Language: en, an audit row (with what the rule saw, where a rule decided), and
+// never the bare <D:error/>, the sentence in the employee's BrokerStar language (German, then
+// English; Accept-Language saying otherwise), an audit row (with what the rule saw, where a rule decided), and
 // BrokerStar's tables byte-for-byte unchanged. Then CLIENT_EDITS=off: every PUT refused,
 // privileges read-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Language } from '../../src/i18n/texts.js';
 import { messageFor, type MessageKey } from '../../src/policy/messages.js';
 import { lastAuditId } from '../support/audit.js';
 import { builders } from '../support/builders.js';
@@ -52,7 +53,7 @@ interface Expected {
 }
 
 /** The DAV:error body: need-privileges(resource href, privilege), the element, the sentence in `lang`. */
-async function expectRefusal(r: Reply, x: Expected, lang: 'de' | 'en'): Promise<void> {
+async function expectRefusal(r: Reply, x: Expected, lang: Language): Promise<void> {
   expect(r.status, r.text).toBe(x.status);
   expect(r.text.replace(/\s+/g, ''), 'never the bare <D:error/> (Thunderbird reads it as a rate limit)').not.toMatch(/<([A-Za-z]+:)?error[^>]*\/>$/);
   const { names, root } = await davError(r);
@@ -89,16 +90,31 @@ interface Case extends Expected {
   readonly detail?: RegExp;
 }
 
-/** Sends the request in German (no Accept-Language) and in English; asserts both and what must not change. */
+/** Sets the employee's BrokerStar language for the length of `fn` (German again afterwards). */
+async function inLanguage<T>(dav: TestServer, lang: Language, fn: () => Promise<T>): Promise<T> {
+  await dav.db.query('UPDATE brokerstar.employee SET language = $1 WHERE username = $2', [lang, USER]);
+  try {
+    return await fn();
+  } finally {
+    await dav.db.query(`UPDATE brokerstar.employee SET language = 'de' WHERE username = $1`, [USER]);
+  }
+}
+
+/**
+ * Sends the request as Anna speaking German, then English (each time with an Accept-Language
+ * asking for the other, which must not matter); asserts both and what must not change.
+ */
 async function checkRefusal(dav: TestServer, c: Case): Promise<void> {
-  const sums = await tableChecksums(dav);
   const since = await lastAuditId(dav);
+  const sums = await tableChecksums(dav);
   for (const lang of ['de', 'en'] as const) {
     const body = c.body ? await c.body(dav) : undefined;
-    const r = await dav.request(c.method, c.path, {
-      ...(body !== undefined ? { body } : {}),
-      headers: { 'User-Agent': DAVX5, ...c.headers, ...(lang === 'en' ? { 'Accept-Language': 'en-US,en;q=0.9' } : {}) },
-    });
+    const r = await inLanguage(dav, lang, () =>
+      dav.request(c.method, c.path, {
+        ...(body !== undefined ? { body } : {}),
+        headers: { 'User-Agent': DAVX5, ...c.headers, 'Accept-Language': lang === 'en' ? 'de-CH' : 'en-US,en;q=0.9' },
+      }),
+    );
     await expectRefusal(r, c, lang);
   }
   const audit = await auditRows(dav, c.method, c.path, since);
@@ -197,14 +213,15 @@ describe('refusals (CLIENT_EDITS=on)', () => {
     expect(await tableChecksums(dav)).toEqual(sums);
   });
 
-  it('picks German for Accept-Language fr-CH, de;q=0.8 and for en;q=0, English for en-GB', async () => {
+  it("words a refusal in the employee's BrokerStar language, whatever Accept-Language asks for", async () => {
     const path = `${TERMINE}${ids.own}.ics`;
-    const de = await dav.request('DELETE', path, { headers: { 'Accept-Language': 'fr-CH, de;q=0.8, en;q=0.5' } });
-    await expectRefusal(de, { status: 403, href: path, privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-appointment' }, 'de');
-    const notEnglish = await dav.request('DELETE', path, { headers: { 'Accept-Language': 'en;q=0, fr' } });
-    await expectRefusal(notEnglish, { status: 403, href: path, privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-appointment' }, 'de');
-    const en = await dav.request('DELETE', path, { headers: { 'Accept-Language': 'en-GB' } });
-    await expectRefusal(en, { status: 403, href: path, privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-appointment' }, 'en');
+    const expected = { status: 403, href: path, privilege: D('unbind'), element: BS('delete-in-brokerstar'), key: 'delete-appointment' } as const;
+    await expectRefusal(await dav.request('DELETE', path, { headers: { 'Accept-Language': 'fr-CH, de;q=0.8, en;q=0.5' } }), expected, 'de');
+    await expectRefusal(await dav.request('DELETE', path, { headers: { 'Accept-Language': 'en-GB' } }), expected, 'de');
+    for (const lang of ['fr', 'it', 'en'] as const) {
+      const r = await inLanguage(dav, lang, () => dav.request('DELETE', path, { headers: { 'Accept-Language': 'de-CH, de;q=0.9' } }));
+      await expectRefusal(r, expected, lang);
+    }
   });
 
   it('advertises the same rules: write-content only on own Termine and Aufgaben, never bind/unbind', async () => {

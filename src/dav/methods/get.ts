@@ -1,9 +1,11 @@
 // GET and HEAD (RFC 4918 §9.4, RFC 7232): items with ETag, Last-Modified and Content-Length and
 // 304 on If-None-Match / If-Modified-Since; a calendar as one .ics (subscriptions) and the address
-// book as one .vcf; a small page for the homes.
+// book as one .vcf; a small page for the homes, in the employee's language.
 import { createHash } from 'node:crypto';
 import { CALENDAR_END, calendarHead, splitCalendar } from '../../ical/merge.js';
 import { ClientGoneError, clientGone, writeChunk } from '../../http/stream-writes.js';
+import { ROOT_PAGE_TEXTS } from '../../i18n/root-page.js';
+import { translate } from '../../i18n/texts.js';
 import type { Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
 import { notFound } from '../dav-error.js';
@@ -157,16 +159,20 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
 }
 
-/** A plain page for people who open the server in a browser: which URLs to enter where. */
+/** A plain page for people who open the server in a browser: which URLs to enter where, in their language. */
 async function infoPage(ctx: DavContext): Promise<void> {
   const collections = await userCollections(ctx);
   const origin = `${ctx.req.protocol}://${ctx.req.get('host') ?? 'localhost'}`;
+  const t = (key: keyof (typeof ROOT_PAGE_TEXTS)['de'], params?: Record<string, string>) => escapeHtml(translate(ROOT_PAGE_TEXTS, ctx.lang, key, params));
   const rows = collections
     .map((c) => `<li>${escapeHtml(c.displayName)}: <code>${escapeHtml(origin + href.collection(c))}</code></li>`)
     .join('\n');
-  const html = `<!doctype html><html lang="de"><meta charset="utf-8"><title>BrokerStar DAV</title>
-<h1>BrokerStar DAV</h1><p>Angemeldet als ${escapeHtml(ctx.user.displayName)} (${escapeHtml(ctx.user.username)}).</p>
-<p>Server-URL für alle Programme: <code>${escapeHtml(origin)}/</code></p><ul>${rows}</ul></html>\n`;
+  const setup = ctx.config.setupPortal
+    ? `<p><a href="${escapeHtml(`${ctx.config.publicUrl ?? ''}/setup/`)}">${t('setup-link')}</a></p>\n`
+    : '';
+  const html = `<!doctype html><html lang="${ctx.lang}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>BrokerStar DAV</title>
+<h1>BrokerStar DAV</h1><p>${t('signed-in-as', { name: ctx.user.displayName, username: ctx.user.username })}</p>
+${setup}<p>${t('server-url')} <code>${escapeHtml(origin)}/</code></p><p>${t('collections')}</p><ul>${rows}</ul></html>\n`;
   send(ctx, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }, html);
 }
 

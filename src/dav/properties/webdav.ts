@@ -1,4 +1,5 @@
 // RFC 4918 §15 live properties, plus RFC 5397 current-user-principal.
+import { collectionText } from '../../i18n/collections.js';
 import { href, type Resource } from '../resources.js';
 import { CALDAV, CARDDAV, DAV } from '../xml/names.js';
 import { ALL_KINDS, defineProperty, discoveredPrincipal, DISCOVERY, hrefValue, OBJECTS, type XmlValue } from './registry.js';
@@ -19,11 +20,6 @@ function resourcetype(r: Resource): XmlValue {
   }
 }
 
-const HOME_NAMES = {
-  'calendar-home': { de: 'Kalender', fr: 'Calendriers', it: 'Calendari', en: 'Calendars' },
-  'addressbook-home': { de: 'Adressbücher', fr: "Carnets d'adresses", it: 'Rubriche', en: 'Address books' },
-} as const;
-
 export const webdavProperties = [
   defineProperty({ name: DAV.resourcetype, inAllprop: true, on: ALL_KINDS, get: (t) => resourcetype(t.resource) }),
   defineProperty({
@@ -40,7 +36,7 @@ export const webdavProperties = [
           return { text: r.principal.displayName };
         case 'calendar-home':
         case 'addressbook-home':
-          return { text: HOME_NAMES[r.kind][sources.user.language] };
+          return { text: collectionText(sources.user.language, `${r.kind}-name`) };
         case 'calendar':
         case 'addressbook':
           return { text: r.collection.displayName };
