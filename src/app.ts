@@ -12,6 +12,7 @@ import { DAV_ROOT } from './dav/resources.js';
 import { errorHandler, type RefusalListener } from './http/error-response.js';
 import { healthHandler, metricsHandler } from './http/health.js';
 import { requestLog } from './http/request-log.js';
+import { portalRouter } from './portal/router.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
 import type { DavStore } from './storage/types.js';
@@ -51,14 +52,24 @@ export function buildApp(deps: AppDeps): express.Express {
     res.redirect(301, DAV_ROOT);
   });
 
-  app.use(
-    basicAuth({
-      db: deps.pool,
-      lockout: deps.lockout,
-      cacheSeconds: deps.config.authCacheSeconds,
-      log: deps.log,
-    }),
-  );
+  const auth = basicAuth({
+    db: deps.pool,
+    lockout: deps.lockout,
+    cacheSeconds: deps.config.authCacheSeconds,
+    log: deps.log,
+    // The 401 body tells a person who opened the server in a browser where app passwords come from.
+    ...(deps.config.setupPortal ? { portalUrl: (req: Request) => `${deps.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}/setup/` } : {}),
+  });
+  // The setup portal signs employees in by its own means (sessions), never by Basic auth: mounted
+  // before it. Switched off, /setup/ is a plain 404 rather than a password prompt.
+  if (deps.config.setupPortal) {
+    app.use('/setup', portalRouter({ config: deps.config, log: deps.log, pool: deps.pool, store: deps.store, forgetAppPassword: (id) => auth.forget(id) }));
+  } else {
+    app.use('/setup', (_req: Request, res: Response) => {
+      res.status(404).type('text/plain; charset=utf-8').send('Not found.\n');
+    });
+  }
+  app.use(auth);
   app.use(davHandler({ config: deps.config, store: deps.store, policy: deps.policy, log: deps.log }));
   app.use(errorHandler(deps.log, deps.onRefusal));
   return app;

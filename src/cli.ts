@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `brokerstar-dav` command: serve, migrate, demo-data, password, status, audit. Configuration
+// The `brokerstar-dav` command: serve, migrate, demo-data, password, invite, unlock, status, audit. Configuration
 // comes from the environment only (README "Configuration"); a bad value stops with every problem.
 //
 // Everything but the configuration is imported when a command needs it, so --help and a
@@ -21,7 +21,11 @@ Commands:
   password create USER [--label LABEL]
                                  create an app password (printed once, last line alone)
   password list USER             list a user's app passwords
+  password list --all            every employee's app passwords, with last use and address
   password revoke USER LABEL     revoke one app password
+  invite USER... | --all [--expires 7d] [--csv]
+                                 print one-time sign-in links to the setup portal
+  unlock USER|ADDRESS            clear the login lockout of a username or client address
   status [USER]                  per collection: eligible and served items, last change
   audit [--user U] [--since T] [--limit N]
                                  client writes and refusals, newest first
@@ -41,9 +45,25 @@ Safe to run again: applied migrations are recorded and skipped.`,
   password: `Usage:
   brokerstar-dav password create USER [--label LABEL]   (default label: "default")
   brokerstar-dav password list USER
+  brokerstar-dav password list --all
   brokerstar-dav password revoke USER LABEL
 
-USER is the BrokerStar username. A new password is printed once; only its argon2id hash is stored.`,
+USER is the BrokerStar username (any case). A new password is printed once; only its argon2id hash
+is stored. "list --all" prints every employee's app passwords: user, label, kind of device,
+created, last used and the client address it was last used from.`,
+  unlock: `Usage: brokerstar-dav unlock USER|ADDRESS
+
+Clears the failed logins counted for a username (any case) or a client address (as the server
+sees it, e.g. 203.0.113.7 or 2001:db8::7): a locked address may log in again at once, a username's
+logins are no longer slowed down. Prints what it cleared; exit code 1 when nothing was locked or
+counted for it. The administrators' portal page /setup/admin/lockouts lists what is locked.`,
+  invite: `Usage: brokerstar-dav invite USER... | --all [--expires DURATION] [--csv]
+
+Prints one enrolment link per employee: it signs him in to the setup portal (/setup/) once, where
+he connects his devices. For firms without SMTP_URL or OIDC_ISSUER. USER is a username or e-mail
+address (any case); --all invites every active employee. DURATION: 7d (default), 12h, 90m; at most
+90 days. --csv prints username,email,name,link,expires. Links start with PUBLIC_URL (else
+http://HOST:PORT); only their hash is stored.`,
   status: `Usage: brokerstar-dav status [USER]
 
 For each collection of USER (or of every active employee): how many items the employee may see,
@@ -131,6 +151,7 @@ async function serve(config: Config, log: Logger): Promise<void> {
     print(`  password: ${server.demoLogin.password}`);
     print(`Try: curl -u ${server.demoLogin.username}:${server.demoLogin.password} ${server.url}healthz`);
   }
+  if (server.portalUrl) print(`Setup portal (devices, app passwords)${server.demoLogin ? ', with a demo sign-in' : ''}: ${server.portalUrl}`);
   print('Stop with Ctrl+C.\n');
 }
 
@@ -138,18 +159,38 @@ async function password(config: Config, log: Logger, args: string[]): Promise<vo
   // --label may stand anywhere after "create"; take it out before reading the positional arguments.
   const labelOption = args[0] === 'create' ? option(args, '--label') : undefined;
   const [action, user, label] = args;
-  const { createAppPassword, listAppPasswords, revokeAppPassword } = await import('./auth/app-passwords.js');
+  const { createAppPassword, findEmployee, listAppPasswords, revokeAppPassword } = await import('./auth/app-passwords.js');
   if (action === 'create') {
     if (!user) throw new UsageError('password create needs a USER');
     if (args.length > 2) throw new UsageError(`password create: unexpected argument "${args[2]}" (a label goes after --label)`);
     const l = labelOption ?? 'default';
-    const pw = await withDatabase(config, log, (pool) => createAppPassword(pool, user, l));
-    print(`App password for ${user} (label "${l}"). It is shown only this once:`);
+    // USER in any case (employees type Anna.Meier); the output names him as BrokerStar spells it.
+    const { pw, username } = await withDatabase(config, log, async (pool) => {
+      const created = await createAppPassword(pool, user, l);
+      return { pw: created, username: (await findEmployee(pool, user))?.username ?? user };
+    });
+    print(`App password for ${username} (label "${l}"). It is shown only this once:`);
     print(pw);
     return;
   }
+  if (action === 'list' && user === '--all') {
+    if (args.length > 2) throw new UsageError(`password list --all: unexpected argument "${args[2]}"`);
+    const { everyAppPassword } = await import('./storage/postgres/brokerstar/app-password-owners.js');
+    const list = await withDatabase(config, log, (pool) => everyAppPassword(pool));
+    if (list.length === 0) {
+      print('No app passwords.');
+      return;
+    }
+    const when = (d: Date | null) => (d ? d.toISOString() : 'never');
+    print(`${'user'.padEnd(20)} ${'label'.padEnd(24)} ${'kind'.padEnd(11)} ${'created'.padEnd(24)} ${'last used'.padEnd(24)} last address`);
+    for (const p of list) {
+      const who = p.active ? p.username : `${p.username} (inactive)`;
+      print(`${who.padEnd(20)} ${p.label.padEnd(24)} ${p.kind.padEnd(11)} ${when(p.createdAt).padEnd(24)} ${when(p.lastUsedAt).padEnd(24)} ${p.lastAddress ?? '-'}`);
+    }
+    return;
+  }
   if (action === 'list') {
-    if (!user) throw new UsageError('password list needs a USER');
+    if (!user) throw new UsageError('password list needs a USER (or --all)');
     const list = await withDatabase(config, log, (pool) => listAppPasswords(pool, user));
     if (list.length === 0) print(`${user} has no app passwords.`);
     for (const p of list) {
@@ -164,6 +205,65 @@ async function password(config: Config, log: Logger, args: string[]): Promise<vo
     return;
   }
   throw new UsageError(HELP.password!);
+}
+
+/** Exit code 1 when nothing was locked or counted for the target. */
+async function unlock(config: Config, log: Logger, args: string[]): Promise<number> {
+  const [target, extra] = args;
+  if (!target || target.startsWith('--')) throw new UsageError('unlock needs a USER or an ADDRESS');
+  if (extra !== undefined) throw new UsageError(`unlock: unexpected argument "${extra}" (one USER or ADDRESS at a time)`);
+  const { unlockLogins } = await import('./auth/lockout.js');
+  const policy = { addressThreshold: config.authLockoutThreshold, userThreshold: config.authLockoutUserThreshold, seconds: config.authLockoutSeconds };
+  const cleared = await withDatabase(config, log, (pool) => unlockLogins(pool, policy, target));
+  for (const e of cleared.addresses) {
+    const locked = e.lockedUntil ? `; it was locked until ${e.lockedUntil.toISOString()}` : '';
+    print(`Unlocked address ${e.value}: ${e.failures} failed login(s) cleared${locked}.`);
+  }
+  for (const e of cleared.users) {
+    print(`Cleared ${e.failures} failed login(s) of username ${e.value}: its logins are no longer slowed down.`);
+  }
+  if (cleared.addresses.length + cleared.users.length > 0) return 0;
+  process.stderr.write(`brokerstar-dav: nothing to clear for "${target}": no failed logins counted for this username or address\n`);
+  return 1;
+}
+
+async function invite(config: Config, log: Logger, args: string[]): Promise<void> {
+  const expiresRaw = option(args, '--expires') ?? '7d';
+  const csv = args.includes('--csv');
+  const all = args.includes('--all');
+  const users = args.filter((a) => a !== '--csv' && a !== '--all');
+  const unknownOption = users.find((a) => a.startsWith('--'));
+  if (unknownOption) throw new UsageError(`invite: unknown option ${unknownOption}`);
+  if (all === (users.length > 0)) throw new UsageError('invite needs USER... or --all (not both)');
+  if (!config.setupPortal) throw new UsageError('invite: the setup portal is off (SETUP_PORTAL=off)');
+  const { invite: inviteEmployees, parseExpiry } = await import('./portal/sign-in/enrolment.js');
+  const ttl = parseExpiry(expiresRaw);
+  if (ttl === undefined) throw new UsageError(`--expires: "${expiresRaw}" is not a duration like 7d, 12h or 90m of at most 90 days`);
+  const { activeEmployeeByLogin, activeEmployees } = await import('./storage/postgres/brokerstar/portal-employees.js');
+  if (!config.publicUrl) process.stderr.write('brokerstar-dav: PUBLIC_URL is not set; the links use HOST and PORT, which work only where that address is reachable\n');
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const portalUrl = `${config.publicUrl ?? `http://${host}:${config.port}`}/setup`;
+  const invitations = await withDatabase(config, log, async (pool) => {
+    const employees = [];
+    if (all) employees.push(...(await activeEmployees(pool)));
+    const missing: string[] = [];
+    for (const u of users) {
+      const e = await activeEmployeeByLogin(pool, u);
+      if (e) employees.push(e);
+      else missing.push(u);
+    }
+    // Nothing is created when one name is wrong: the administrator fixes the list and runs it again.
+    if (missing.length) throw new UsageError(`no active employee: ${missing.join(', ')}`);
+    return inviteEmployees(pool, [...new Map(employees.map((e) => [e.id, e])).values()], portalUrl, ttl);
+  });
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  if (csv) print('username,email,name,link,expires');
+  for (const i of invitations) {
+    const name = `${i.employee.firstName} ${i.employee.lastName}`.trim();
+    if (csv) print([i.employee.username, i.employee.email, name, i.link, i.expiresAt.toISOString()].map(quote).join(','));
+    else print(`${i.employee.username.padEnd(24)} ${i.link}`);
+  }
+  if (!csv) process.stderr.write(`${invitations.length} link(s), each valid once until ${invitations[0]?.expiresAt.toISOString() ?? '-'}\n`);
 }
 
 async function status(config: Config, log: Logger, args: string[]): Promise<void> {
@@ -264,6 +364,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'password':
         await password(config, log, args);
         return 0;
+      case 'invite':
+        await invite(config, log, args);
+        return 0;
+      case 'unlock':
+        return await unlock(config, log, args);
       case 'status':
         await status(config, log, args);
         return 0;

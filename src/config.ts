@@ -163,7 +163,8 @@ const trustProxy = (raw: string): string | number | false => {
   }
   return raw.trim();
 };
-const httpUrl = (raw: string): string => {
+/** An http(s) URL exactly as given (an OpenID issuer is compared character for character). */
+const httpUrlAsGiven = (raw: string): string => {
   let u: URL;
   try {
     u = new URL(raw.trim());
@@ -171,8 +172,10 @@ const httpUrl = (raw: string): string => {
     throw new Error(`must be an http:// or https:// URL, got "${raw}"`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`must be an http:// or https:// URL, got "${raw}"`);
-  return u.href.replace(/\/+$/, '');
+  return raw.trim();
 };
+/** An http(s) base URL without its trailing slash (PUBLIC_URL). */
+const httpUrl = (raw: string): string => new URL(httpUrlAsGiven(raw)).href.replace(/\/+$/, '');
 const smtpUrl = (raw: string): string => {
   if (!/^smtps?:\/\/[^\s]+$/.test(raw.trim())) throw new Error('must be an smtp:// or smtps:// URL');
   return raw.trim();
@@ -346,7 +349,7 @@ export const VARIABLES = {
     parse: smtpUrl,
   },
   smtpFrom: { name: 'SMTP_FROM', default: 'brokerstar-dav@localhost', description: 'Sender address of sign-in mails', parse: text },
-  oidcIssuer: { name: 'OIDC_ISSUER', default: undefined, description: "The firm's OpenID Connect issuer URL; unset = no sign-in through it", parse: httpUrl },
+  oidcIssuer: { name: 'OIDC_ISSUER', default: undefined, description: "The firm's OpenID Connect issuer URL, exactly as the provider names itself; unset = no sign-in through it", parse: httpUrlAsGiven },
   oidcClientId: { name: 'OIDC_CLIENT_ID', default: undefined, description: 'Client id registered at the OpenID provider', parse: text },
   oidcClientSecret: { name: 'OIDC_CLIENT_SECRET', default: undefined, description: 'Client secret registered at the OpenID provider', parse: text },
   oidcEmailClaim: {

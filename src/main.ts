@@ -15,6 +15,8 @@ import { settleWithin } from './time-limit.js';
 export interface RunningServer {
   readonly url: string;
   readonly demoLogin: DemoLogin | undefined;
+  /** The setup portal's address, when it is on. */
+  readonly portalUrl: string | undefined;
   /** Stops accepting, lets requests in flight finish, closes the pool and the embedded PostgreSQL. */
   close(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     return {
       url,
       demoLogin,
+      portalUrl: config.setupPortal ? `${config.publicUrl ?? url.replace(/\/$/, '')}/setup/` : undefined,
       close() {
         closing ??= (async () => {
           log.info('shutting down');

@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     const c = loadConfig({ PUBLIC_URL: 'https://dav.firm.ch/', ADMIN_USERS: ' Anna.Meier, beat.keller ,', OIDC_ISSUER: 'https://login.firm.ch', OIDC_CLIENT_ID: 'dav' });
     expect(c.publicUrl).toBe('https://dav.firm.ch');
     expect(c.adminUsers).toEqual(['anna.meier', 'beat.keller']);
+    // An issuer is compared as the provider spells it (Auth0's end in a slash).
+    expect(loadConfig({ OIDC_ISSUER: 'https://firm.eu.auth0.com/', OIDC_CLIENT_ID: 'dav' }).oidcIssuer).toBe('https://firm.eu.auth0.com/');
     expect(problemsOf({ PUBLIC_URL: 'dav.firm.ch' })).toEqual([expect.stringMatching(/^PUBLIC_URL: must be an http/)]);
     expect(problemsOf({ SMTP_URL: 'mail.firm.ch' })).toEqual([expect.stringMatching(/^SMTP_URL: must be an smtp/)]);
     expect(problemsOf({ OIDC_ISSUER: 'https://login.firm.ch' })).toEqual(['OIDC_CLIENT_ID: required when OIDC_ISSUER is set']);

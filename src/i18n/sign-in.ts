@@ -1,0 +1,153 @@
+// The texts of the portal's sign-in by e-mail link and by the firm's OpenID Connect provider: the
+// pages (in the language of the request) and the mail (in the employee's language).
+import { defineTexts } from './texts.js';
+
+export const SIGN_IN_TEXTS = defineTexts({
+  de: {
+    emailTitle: 'Anmelden per E-Mail',
+    emailIntro: 'Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Sie erhalten einen Link, der Sie anmeldet.',
+    emailLabel: 'Benutzername oder E-Mail-Adresse',
+    emailSubmit: 'Link senden',
+    emailMissing: 'Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.',
+    emailSentTitle: 'Schauen Sie in Ihr Postfach',
+    emailSentBody:
+      'Wenn diese Angabe zu einer Mitarbeiterin oder einem Mitarbeiter gehört, ist ein Link unterwegs an die in BrokerStar hinterlegte E-Mail-Adresse. Er ist 15 Minuten gültig und funktioniert einmal.',
+    emailDemoNote: 'Demo-Modus: Es ist kein Mailserver eingerichtet (SMTP_URL). Die E-Mail wurde in den Ordner {folder} auf dem Server geschrieben.',
+    rateLimitedTitle: 'Zu viele Anfragen',
+    rateLimitedBody: 'Es wurden zu viele Anmeldungen angefordert. Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.',
+    linkConfirmTitle: 'Anmelden',
+    linkConfirmBody: 'Mit dieser Schaltfläche melden Sie sich als die Person an, der dieser Link geschickt wurde.',
+    linkConfirmSubmit: 'Jetzt anmelden',
+    linkInvalidTitle: 'Link nicht mehr gültig',
+    linkInvalidBody: 'Dieser Anmeldelink wurde bereits verwendet, ist abgelaufen oder unbekannt. Fordern Sie einen neuen an.',
+    requestNewLink: 'Neuen Link anfordern',
+    inactiveTitle: 'Anmeldung nicht möglich',
+    inactiveBody: 'Sie sind in BrokerStar nicht als aktive Mitarbeiterin oder aktiver Mitarbeiter erfasst. Wenden Sie sich an die Administration (BrokerStar, Mitarbeitende).',
+    mailSubject: 'Ihr Anmeldelink für {firm}',
+    mailBody:
+      'Guten Tag {name}\n\nMit diesem Link melden Sie sich bei der Geräte-Einrichtung von {firm} an:\n\n{link}\n\nDer Link ist 15 Minuten gültig und funktioniert einmal. Wenn Sie ihn nicht angefordert haben, können Sie diese E-Mail ignorieren.\n',
+    oidcUnavailableTitle: 'Anmeldedienst nicht erreichbar',
+    oidcUnavailableBody: 'Der Anmeldedienst der Firma antwortet im Moment nicht. Versuchen Sie es in einigen Minuten erneut oder melden Sie sich per E-Mail-Link an.',
+    oidcStateTitle: 'Anmeldung nicht abgeschlossen',
+    oidcStateBody: 'Diese Antwort gehört zu keiner hier begonnenen Anmeldung, oder die Anmeldung hat länger als 10 Minuten gedauert. Bitte beginnen Sie von vorn.',
+    oidcRejectedBody: 'Die Antwort des Anmeldedienstes konnte nicht bestätigt werden. Bitte beginnen Sie von vorn.',
+    oidcDeniedBody: 'Der Anmeldedienst hat Ihre Anmeldung nicht bestätigt ({error}).',
+    oidcNoClaimBody: 'Der Anmeldedienst hat keine E-Mail-Adresse übermittelt (Angabe «{claim}»). Wenden Sie sich an die Administration.',
+    oidcNoEmployeeTitle: 'Keine Mitarbeiterin und kein Mitarbeiter gefunden',
+    oidcNoEmployeeBody:
+      'In BrokerStar gibt es keine aktive Mitarbeiterin und keinen aktiven Mitarbeiter mit der E-Mail-Adresse {address}. Die Administration kann diese Adresse in BrokerStar unter Mitarbeitende eintragen.',
+    startAgain: 'Von vorn beginnen',
+  },
+  fr: {
+    emailTitle: 'Connexion par e-mail',
+    emailIntro: "Saisissez votre nom d'utilisateur ou votre adresse e-mail. Vous recevrez un lien qui vous connecte.",
+    emailLabel: "Nom d'utilisateur ou adresse e-mail",
+    emailSubmit: 'Envoyer le lien',
+    emailMissing: "Veuillez saisir votre nom d'utilisateur ou votre adresse e-mail.",
+    emailSentTitle: 'Consultez votre boîte de réception',
+    emailSentBody:
+      "Si cette saisie correspond à un collaborateur ou une collaboratrice, un lien est en route vers l'adresse e-mail enregistrée dans BrokerStar. Il est valable 15 minutes et ne fonctionne qu'une fois.",
+    emailDemoNote: "Mode démo : aucun serveur de messagerie n'est configuré (SMTP_URL). L'e-mail a été écrit dans le dossier {folder} du serveur.",
+    rateLimitedTitle: 'Trop de demandes',
+    rateLimitedBody: 'Trop de connexions ont été demandées. Veuillez patienter quelques minutes, puis réessayer.',
+    linkConfirmTitle: 'Connexion',
+    linkConfirmBody: "Ce bouton vous connecte sous l'identité de la personne à qui ce lien a été envoyé.",
+    linkConfirmSubmit: 'Se connecter',
+    linkInvalidTitle: "Ce lien n'est plus valable",
+    linkInvalidBody: 'Ce lien de connexion a déjà été utilisé, a expiré ou est inconnu. Demandez-en un nouveau.',
+    requestNewLink: 'Demander un nouveau lien',
+    inactiveTitle: 'Connexion impossible',
+    inactiveBody:
+      "Vous n'êtes pas enregistré comme collaborateur actif ou collaboratrice active dans BrokerStar. Adressez-vous à l'administration (BrokerStar, Collaborateurs).",
+    mailSubject: 'Votre lien de connexion pour {firm}',
+    mailBody:
+      "Bonjour {name}\n\nCe lien vous connecte à la configuration des appareils de {firm} :\n\n{link}\n\nIl est valable 15 minutes et ne fonctionne qu'une fois. Si vous ne l'avez pas demandé, vous pouvez ignorer cet e-mail.\n",
+    oidcUnavailableTitle: "Service d'authentification injoignable",
+    oidcUnavailableBody:
+      "Le service d'authentification de l'entreprise ne répond pas pour le moment. Réessayez dans quelques minutes ou connectez-vous par lien e-mail.",
+    oidcStateTitle: 'Connexion non aboutie',
+    oidcStateBody:
+      "Cette réponse n'appartient à aucune connexion commencée ici, ou la connexion a duré plus de 10 minutes. Veuillez recommencer.",
+    oidcRejectedBody: "La réponse du service d'authentification n'a pas pu être vérifiée. Veuillez recommencer.",
+    oidcDeniedBody: "Le service d'authentification n'a pas confirmé votre connexion ({error}).",
+    oidcNoClaimBody: "Le service d'authentification n'a transmis aucune adresse e-mail (donnée « {claim} »). Adressez-vous à l'administration.",
+    oidcNoEmployeeTitle: 'Aucun collaborateur trouvé',
+    oidcNoEmployeeBody:
+      "Il n'y a dans BrokerStar aucun collaborateur actif ni aucune collaboratrice active avec l'adresse e-mail {address}. L'administration peut saisir cette adresse dans BrokerStar, sous Collaborateurs.",
+    startAgain: 'Recommencer',
+  },
+  it: {
+    emailTitle: 'Accesso tramite e-mail',
+    emailIntro: "Inserisca il suo nome utente o il suo indirizzo e-mail. Riceverà un link che le permette di accedere.",
+    emailLabel: 'Nome utente o indirizzo e-mail',
+    emailSubmit: 'Invia il link',
+    emailMissing: 'Inserisca il suo nome utente o il suo indirizzo e-mail.',
+    emailSentTitle: 'Controlli la sua casella di posta',
+    emailSentBody:
+      "Se questo dato appartiene a un collaboratore o a una collaboratrice, un link è in arrivo all'indirizzo e-mail registrato in BrokerStar. È valido 15 minuti e funziona una sola volta.",
+    emailDemoNote: "Modalità demo: nessun server di posta è configurato (SMTP_URL). L'e-mail è stata scritta nella cartella {folder} del server.",
+    rateLimitedTitle: 'Troppe richieste',
+    rateLimitedBody: 'Sono stati richiesti troppi accessi. Attenda qualche minuto e riprovi.',
+    linkConfirmTitle: 'Accesso',
+    linkConfirmBody: 'Con questo pulsante accede a nome della persona a cui è stato inviato questo link.',
+    linkConfirmSubmit: 'Accedi ora',
+    linkInvalidTitle: 'Link non più valido',
+    linkInvalidBody: "Questo link d'accesso è già stato usato, è scaduto o è sconosciuto. Ne richieda uno nuovo.",
+    requestNewLink: 'Richiedi un nuovo link',
+    inactiveTitle: 'Accesso impossibile',
+    inactiveBody:
+      "Non risulta come collaboratore attivo o collaboratrice attiva in BrokerStar. Si rivolga all'amministrazione (BrokerStar, Collaboratori).",
+    mailSubject: "Il suo link d'accesso per {firm}",
+    mailBody:
+      "Buongiorno {name}\n\nCon questo link accede alla configurazione dei dispositivi di {firm}:\n\n{link}\n\nIl link è valido 15 minuti e funziona una sola volta. Se non l'ha richiesto, può ignorare questa e-mail.\n",
+    oidcUnavailableTitle: "Servizio d'accesso non raggiungibile",
+    oidcUnavailableBody:
+      "Il servizio d'accesso dell'azienda al momento non risponde. Riprovi fra qualche minuto o acceda tramite link e-mail.",
+    oidcStateTitle: 'Accesso non completato',
+    oidcStateBody: "Questa risposta non appartiene a nessun accesso iniziato qui, oppure l'accesso è durato più di 10 minuti. Ricominci da capo.",
+    oidcRejectedBody: "Non è stato possibile verificare la risposta del servizio d'accesso. Ricominci da capo.",
+    oidcDeniedBody: "Il servizio d'accesso non ha confermato il suo accesso ({error}).",
+    oidcNoClaimBody: "Il servizio d'accesso non ha trasmesso alcun indirizzo e-mail (dato «{claim}»). Si rivolga all'amministrazione.",
+    oidcNoEmployeeTitle: 'Nessun collaboratore trovato',
+    oidcNoEmployeeBody:
+      "In BrokerStar non c'è nessun collaboratore attivo né collaboratrice attiva con l'indirizzo e-mail {address}. L'amministrazione può inserire questo indirizzo in BrokerStar, alla voce Collaboratori.",
+    startAgain: 'Ricomincia',
+  },
+  en: {
+    emailTitle: 'Sign in by e-mail',
+    emailIntro: 'Enter your username or e-mail address. You will receive a link that signs you in.',
+    emailLabel: 'Username or e-mail address',
+    emailSubmit: 'Send link',
+    emailMissing: 'Please enter your username or e-mail address.',
+    emailSentTitle: 'Check your mailbox',
+    emailSentBody:
+      'If this belongs to an employee, a link is on its way to the e-mail address BrokerStar holds. It is valid for 15 minutes and works once.',
+    emailDemoNote: 'Demo mode: no mail server is configured (SMTP_URL). The mail was written to the folder {folder} on the server.',
+    rateLimitedTitle: 'Too many requests',
+    rateLimitedBody: 'Too many sign-ins were requested. Please wait a few minutes, then try again.',
+    linkConfirmTitle: 'Sign in',
+    linkConfirmBody: 'This button signs you in as the person this link was sent to.',
+    linkConfirmSubmit: 'Sign in now',
+    linkInvalidTitle: 'Link no longer valid',
+    linkInvalidBody: 'This sign-in link has already been used, has expired or is unknown. Request a new one.',
+    requestNewLink: 'Request a new link',
+    inactiveTitle: 'Sign-in not possible',
+    inactiveBody: 'You are not an active employee in BrokerStar. Please ask the administrator (BrokerStar, Employees).',
+    mailSubject: 'Your sign-in link for {firm}',
+    mailBody:
+      'Hello {name}\n\nThis link signs you in to the device setup of {firm}:\n\n{link}\n\nIt is valid for 15 minutes and works once. If you did not ask for it, you can ignore this mail.\n',
+    oidcUnavailableTitle: 'Sign-in service unreachable',
+    oidcUnavailableBody: "The firm's sign-in service does not answer at the moment. Try again in a few minutes or sign in by e-mail link.",
+    oidcStateTitle: 'Sign-in not completed',
+    oidcStateBody: 'This answer belongs to no sign-in started here, or the sign-in took longer than 10 minutes. Please start again.',
+    oidcRejectedBody: "The sign-in service's answer could not be verified. Please start again.",
+    oidcDeniedBody: 'The sign-in service did not confirm your sign-in ({error}).',
+    oidcNoClaimBody: 'The sign-in service sent no e-mail address (claim "{claim}"). Please ask the administrator.',
+    oidcNoEmployeeTitle: 'No employee found',
+    oidcNoEmployeeBody:
+      'There is no active employee with the e-mail address {address} in BrokerStar. The administrator can enter this address in BrokerStar under Employees.',
+    startAgain: 'Start again',
+  },
+});
+
+export type SignInTextKey = keyof (typeof SIGN_IN_TEXTS)['en'];
