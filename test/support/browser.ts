@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { basicAuth } from './basic-auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { listenOnLoopback } from './listen.js';
+import { listenOnLoopback, type Listening } from './listen.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-artifacts', 'screenshots');
@@ -75,26 +75,29 @@ export async function startPortalServer(opts: {
   readonly config?: (url: string) => Partial<Config> | Promise<Partial<Config>>;
 }): Promise<PortalServer> {
   const db = await createTestDatabase();
+  let server: Listening | undefined;
   try {
     if (opts.seed) await opts.seed(db);
     let handler: http.RequestListener | undefined;
-    const server = await listenOnLoopback((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()), { keepAliveTimeout: 60_000 });
+    server = await listenOnLoopback((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()), { keepAliveTimeout: 60_000 });
     const overrides = opts.config ? await opts.config(server.url) : {};
     const config = testConfig({ databaseUrl: 'postgres://unused.invalid/none', authCacheSeconds: 0, ...overrides });
     const logLines: string[] = [];
     const log = createLogger('debug', { write: (s: string) => void logLines.push(...s.split('\n').filter(Boolean)) });
     handler = createApp(config, db.pool, log).app;
+    const listening = server;
     return {
-      url: server.url,
+      url: listening.url,
       db,
       config,
       logLines,
       async close() {
-        await server.close();
+        await listening.close();
         await db.drop();
       },
     };
   } catch (err) {
+    await server?.close();
     await db.drop();
     throw err;
   }
@@ -116,4 +119,10 @@ export async function propfindStatus(url: string, user: string, password: string
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/** How many CSS pixels the page is wider than its viewport (0 = no sideways scrolling). */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  // A string, evaluated in the page: the project's TypeScript has no DOM types.
+  return Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
 }
