@@ -52,7 +52,7 @@ describe.concurrent('help', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^brokerstar-dav: CalDAV\/CardDAV server for BrokerStar/);
-    for (const c of ['serve', 'migrate', 'demo-data', 'password create USER [--label LABEL]', 'password list USER', 'password revoke USER LABEL', 'status', 'audit']) {
+    for (const c of ['serve', 'migrate', 'demo-data', 'password create USER [--label LABEL]', 'password list USER', 'password list --all', 'password revoke USER LABEL', 'invite USER... | --all', 'unlock USER|ADDRESS', 'status', 'audit']) {
       expect(r.stdout).toContain(`  ${c}`);
     }
     // No command at all says the same.
@@ -66,6 +66,8 @@ describe.concurrent('help', () => {
     ['demo-data', /^Usage: brokerstar-dav demo-data \[options\][\s\S]*--contacts N[\s\S]*--seed S/],
     ['status', /^Usage: brokerstar-dav status \[USER\]/],
     ['audit', /^Usage: brokerstar-dav audit \[--user USER\] \[--since TIME\] \[--limit N\]/],
+    ['invite', /^Usage: brokerstar-dav invite USER\.\.\. \| --all \[--expires DURATION\] \[--csv\]/],
+    ['unlock', /^Usage: brokerstar-dav unlock USER\|ADDRESS/],
   ])('%s --help prints its usage and exits 0 without touching a database', async (command, usage) => {
     const r = await run([command, '--help'], { DATABASE_URL: undefined });
     expect(r.code).toBe(0);
