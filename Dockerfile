@@ -5,6 +5,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY migrations ./migrations
+COPY docs ./docs
 RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
