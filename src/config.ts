@@ -84,6 +84,8 @@ export interface Config {
   /** PEM certificate and key that sign .mobileconfig profiles; unset = unsigned profiles. */
   readonly profileSigningCert: string | undefined;
   readonly profileSigningKey: string | undefined;
+  /** The firm's time zone: times the command line prints are shown in it, with their offset. */
+  readonly timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +186,15 @@ const usernames = (raw: string): readonly string[] => raw.split(',').map((u) => 
 const claimName = (raw: string): string => {
   if (!/^[A-Za-z_][A-Za-z0-9_.:-]{0,100}$/.test(raw.trim())) throw new Error(`must be a claim name like email, got "${raw}"`);
   return raw.trim();
+};
+const ianaZone = (raw: string): string => {
+  const v = raw.trim();
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+  } catch {
+    throw new Error(`must be an IANA time zone like Europe/Zurich, got "${raw}"`);
+  }
+  return v;
 };
 const postgresUrl = (raw: string): string => {
   if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// or postgresql:// URL');
@@ -365,6 +376,7 @@ export const VARIABLES = {
     parse: text,
   },
   profileSigningKey: { name: 'PROFILE_SIGNING_KEY', default: undefined, description: 'PEM private key file of PROFILE_SIGNING_CERT', parse: text },
+  timeZone: { name: 'TIME_ZONE', default: 'Europe/Zurich', description: "The firm's time zone (IANA name): the command line prints times in it, with the offset", parse: ianaZone },
 } satisfies { [K in keyof Config]: VarSpec<Config[K]> };
 
 /**

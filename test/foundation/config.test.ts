@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     expect(problemsOf({ OIDC_ISSUER: 'https://login.firm.ch' })).toEqual(['OIDC_CLIENT_ID: required when OIDC_ISSUER is set']);
     expect(problemsOf({ OIDC_CLIENT_ID: 'dav' })).toEqual(['OIDC_ISSUER: required when OIDC_CLIENT_ID is set']);
     expect(problemsOf({ PROFILE_SIGNING_CERT: '/etc/dav/cert.pem' })).toEqual(['PROFILE_SIGNING_KEY: required when PROFILE_SIGNING_CERT is set']);
+    expect(problemsOf({ TIME_ZONE: 'Mars/Olympus' })).toEqual([expect.stringMatching(/^TIME_ZONE: must be an IANA time zone/)]);
     expect(problemsOf({ OIDC_EMAIL_CLAIM: 'e mail' })).toEqual([expect.stringMatching(/^OIDC_EMAIL_CLAIM: must be a claim name/)]);
   });
 
@@ -78,6 +79,7 @@ describe('loadConfig', () => {
       oidcEmailClaim: 'email',
       profileSigningCert: undefined,
       profileSigningKey: undefined,
+      timeZone: 'Europe/Zurich',
     };
     expect(c).toEqual(expected);
     expect(Object.isFrozen(c)).toBe(true);
@@ -138,6 +140,7 @@ describe('loadConfig', () => {
       OIDC_EMAIL_CLAIM: 'preferred_username',
       PROFILE_SIGNING_CERT: '/etc/dav/cert.pem',
       PROFILE_SIGNING_KEY: '/etc/dav/key.pem',
+      TIME_ZONE: 'America/New_York',
     };
     // The test covers every variable there is.
     expect(Object.keys(env).sort()).toEqual(Object.values(VARIABLES).map((v) => v.name).sort());
@@ -185,6 +188,7 @@ describe('loadConfig', () => {
       oidcEmailClaim: 'preferred_username',
       profileSigningCert: '/etc/dav/cert.pem',
       profileSigningKey: '/etc/dav/key.pem',
+      timeZone: 'America/New_York',
     });
   });
 
