@@ -44,7 +44,7 @@ export const DEVICE_TEXTS = defineTexts({
     outlookProfileType: 'Type de profil',
     outlookOutlookFolder: 'Dossier Outlook',
     outlookDavUrl: 'URL DAV',
-    outlookUsername: "Nom d'utilisateur",
+    outlookUsername: 'Nom d’utilisateur',
     outlookSyncMode: 'Mode de synchronisation',
     outlookConflictResolution: 'Résolution des conflits',
     outlookSyncInterval: 'Intervalle de synchronisation (en minutes)',

@@ -37,50 +37,52 @@ export const SIGN_IN_TEXTS = defineTexts({
     oidcNoEmployeeBody:
       'In BrokerStar gibt es keine aktive Mitarbeiterin und keinen aktiven Mitarbeiter mit der E-Mail-Adresse {address}. Die Administration kann diese Adresse in BrokerStar unter Mitarbeitende eintragen.',
     startAgain: 'Von vorn beginnen',
+    backToStart: 'Zur Startseite',
   },
   fr: {
     emailTitle: 'Connexion par e-mail',
-    emailIntro: "Saisissez votre nom d'utilisateur ou votre adresse e-mail. Vous recevrez un lien qui vous connecte.",
-    emailLabel: "Nom d'utilisateur ou adresse e-mail",
+    emailIntro: 'Saisissez votre nom d’utilisateur ou votre adresse e-mail. Vous recevrez un lien qui vous connecte.',
+    emailLabel: 'Nom d’utilisateur ou adresse e-mail',
     emailSubmit: 'Envoyer le lien',
-    emailMissing: "Veuillez saisir votre nom d'utilisateur ou votre adresse e-mail.",
+    emailMissing: 'Veuillez saisir votre nom d’utilisateur ou votre adresse e-mail.',
     emailSentTitle: 'Consultez votre boîte de réception',
     emailSentBody:
-      "Si cette saisie correspond à un collaborateur ou une collaboratrice, un lien est en route vers l'adresse e-mail enregistrée dans BrokerStar. Il est valable 15 minutes et ne fonctionne qu'une fois.",
-    emailDemoNote: "Mode démo : aucun serveur de messagerie n'est configuré (SMTP_URL). L'e-mail a été écrit dans le dossier {folder} du serveur.",
+      'Si cette saisie correspond à un collaborateur ou une collaboratrice, un lien est en route vers l’adresse e-mail enregistrée dans BrokerStar. Il est valable 15 minutes et ne fonctionne qu’une fois.',
+    emailDemoNote: 'Mode démo : aucun serveur de messagerie n’est configuré (SMTP_URL). L’e-mail a été écrit dans le dossier {folder} du serveur.',
     rateLimitedTitle: 'Trop de demandes',
     rateLimitedBody: 'Trop de connexions ont été demandées. Veuillez patienter quelques minutes, puis réessayer.',
     linkConfirmTitle: 'Connexion',
-    linkConfirmBody: "Ce bouton vous connecte sous l'identité de la personne à qui ce lien a été envoyé.",
+    linkConfirmBody: 'Ce bouton vous connecte sous l’identité de la personne à qui ce lien a été envoyé.',
     linkConfirmSubmit: 'Se connecter',
-    linkInvalidTitle: "Ce lien n'est plus valable",
+    linkInvalidTitle: 'Ce lien n’est plus valable',
     linkInvalidBody: 'Ce lien de connexion a déjà été utilisé, a expiré ou est inconnu. Demandez-en un nouveau.',
     requestNewLink: 'Demander un nouveau lien',
     inactiveTitle: 'Connexion impossible',
     inactiveBody:
-      "Vous n'êtes pas enregistré comme collaborateur actif ou collaboratrice active dans BrokerStar. Adressez-vous à l'administration (BrokerStar, Collaborateurs).",
+      'Vous n’êtes pas enregistré comme collaborateur actif ou collaboratrice active dans BrokerStar. Adressez-vous à l’administration (BrokerStar, Collaborateurs).',
     mailSubject: 'Votre lien de connexion pour {firm}',
     mailBody:
-      "Bonjour {name}\n\nCe lien vous connecte à la configuration des appareils de {firm} :\n\n{link}\n\nIl est valable 15 minutes et ne fonctionne qu'une fois. Si vous ne l'avez pas demandé, vous pouvez ignorer cet e-mail.\n",
-    oidcUnavailableTitle: "Service d'authentification injoignable",
+      'Bonjour {name}\n\nCe lien vous connecte à la configuration des appareils de {firm} :\n\n{link}\n\nIl est valable 15 minutes et ne fonctionne qu’une fois. Si vous ne l’avez pas demandé, vous pouvez ignorer cet e-mail.\n',
+    oidcUnavailableTitle: 'Service d’authentification injoignable',
     oidcUnavailableBody:
-      "Le service d'authentification de l'entreprise ne répond pas pour le moment. Réessayez dans quelques minutes ou connectez-vous par lien e-mail.",
+      'Le service d’authentification de l’entreprise ne répond pas pour le moment. Réessayez dans quelques minutes ou connectez-vous par lien e-mail.',
     oidcStateTitle: 'Connexion non aboutie',
     oidcStateBody:
-      "Cette réponse n'appartient à aucune connexion commencée ici, ou la connexion a duré plus de 10 minutes. Veuillez recommencer.",
-    oidcRejectedBody: "La réponse du service d'authentification n'a pas pu être vérifiée. Veuillez recommencer.",
-    oidcDeniedBody: "Le service d'authentification n'a pas confirmé votre connexion ({error}).",
-    oidcNoClaimBody: "Le service d'authentification n'a transmis aucune adresse e-mail (donnée « {claim} »). Adressez-vous à l'administration.",
+      'Cette réponse n’appartient à aucune connexion commencée ici, ou la connexion a duré plus de 10 minutes. Veuillez recommencer.',
+    oidcRejectedBody: 'La réponse du service d’authentification n’a pas pu être vérifiée. Veuillez recommencer.',
+    oidcDeniedBody: 'Le service d’authentification n’a pas confirmé votre connexion ({error}).',
+    oidcNoClaimBody: 'Le service d’authentification n’a transmis aucune adresse e-mail (donnée « {claim} »). Adressez-vous à l’administration.',
     oidcNoEmployeeTitle: 'Aucun collaborateur trouvé',
     oidcNoEmployeeBody:
-      "Il n'y a dans BrokerStar aucun collaborateur actif ni aucune collaboratrice active avec l'adresse e-mail {address}. L'administration peut saisir cette adresse dans BrokerStar, sous Collaborateurs.",
+      'Il n’y a dans BrokerStar aucun collaborateur actif ni aucune collaboratrice active avec l’adresse e-mail {address}. L’administration peut saisir cette adresse dans BrokerStar, sous Collaborateurs.',
     startAgain: 'Recommencer',
+    backToStart: 'Retour à l’accueil',
   },
   it: {
     emailTitle: 'Accesso tramite e-mail',
     emailIntro: "Inserisca il suo nome utente o il suo indirizzo e-mail. Riceverà un link che le permette di accedere.",
     emailLabel: 'Nome utente o indirizzo e-mail',
-    emailSubmit: 'Invia il link',
+    emailSubmit: 'Inviare il link',
     emailMissing: 'Inserisca il suo nome utente o il suo indirizzo e-mail.',
     emailSentTitle: 'Controlli la sua casella di posta',
     emailSentBody:
@@ -90,10 +92,10 @@ export const SIGN_IN_TEXTS = defineTexts({
     rateLimitedBody: 'Sono stati richiesti troppi accessi. Attenda qualche minuto e riprovi.',
     linkConfirmTitle: 'Accesso',
     linkConfirmBody: 'Con questo pulsante accede a nome della persona a cui è stato inviato questo link.',
-    linkConfirmSubmit: 'Accedi ora',
+    linkConfirmSubmit: 'Accedere ora',
     linkInvalidTitle: 'Link non più valido',
     linkInvalidBody: "Questo link d'accesso è già stato usato, è scaduto o è sconosciuto. Ne richieda uno nuovo.",
-    requestNewLink: 'Richiedi un nuovo link',
+    requestNewLink: 'Richiedere un nuovo link',
     inactiveTitle: 'Accesso impossibile',
     inactiveBody:
       "Non risulta come collaboratore attivo o collaboratrice attiva in BrokerStar. Si rivolga all'amministrazione (BrokerStar, Collaboratori).",
@@ -111,7 +113,8 @@ export const SIGN_IN_TEXTS = defineTexts({
     oidcNoEmployeeTitle: 'Nessun collaboratore trovato',
     oidcNoEmployeeBody:
       "In BrokerStar non c'è nessun collaboratore attivo né collaboratrice attiva con l'indirizzo e-mail {address}. L'amministrazione può inserire questo indirizzo in BrokerStar, alla voce Collaboratori.",
-    startAgain: 'Ricomincia',
+    startAgain: 'Ricominciare',
+    backToStart: 'Tornare alla pagina iniziale',
   },
   en: {
     emailTitle: 'Sign in by e-mail',
@@ -147,6 +150,7 @@ export const SIGN_IN_TEXTS = defineTexts({
     oidcNoEmployeeBody:
       'There is no active employee with the e-mail address {address} in BrokerStar. The administrator can enter this address in BrokerStar under Employees.',
     startAgain: 'Start again',
+    backToStart: 'Back to the start page',
   },
 });
 

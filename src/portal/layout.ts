@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { PORTAL_TEXTS, type PortalTextKey } from '../i18n/portal.js';
 import { translate, type Language } from '../i18n/texts.js';
 import { escapeHtml, type PortalEmployee, type PortalPage } from './contract.js';
+import { COPY_SCRIPT_PATH } from './copy-script.js';
 
 export const STYLESHEET_PATH = '/setup/style.css';
 
@@ -20,9 +21,10 @@ export function formatDate(lang: Language, d: Date): string {
 }
 
 /**
- * Content-Security-Policy of every portal page: nothing but our own stylesheet and images (the QR
- * code is inline SVG markup, which needs no source), no script at all, no framing; forms post only
- * to us (and to the OpenID provider when one is configured, since a form's redirect counts).
+ * Content-Security-Policy of every portal page: nothing but our own stylesheet, images (the QR
+ * code is inline SVG markup, which needs no source) and script (only /setup/copy.js exists, the
+ * copy buttons; nothing inline, no eval), no framing; forms post only to us (and to the OpenID
+ * provider when one is configured, since a form's redirect counts).
  */
 export function contentSecurityPolicy(config: Config): string {
   let formAction = "'self'";
@@ -36,6 +38,7 @@ export function contentSecurityPolicy(config: Config): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
+    "script-src 'self'",
     "img-src 'self' data:",
     `form-action ${formAction}`,
     "base-uri 'none'",
@@ -64,6 +67,15 @@ export interface LayoutOptions {
   readonly signOutCsrf?: string;
 }
 
+/**
+ * The copy-button script, on pages that mark a value with `data-copy` only; it has no catalogue,
+ * so its element carries the button's words in the page's language.
+ */
+function copyScript(body: string, lang: Language): string {
+  if (!/\sdata-copy[\s>=]/.test(body)) return '';
+  return `<script src="${COPY_SCRIPT_PATH}" defer data-copy-label="${t(lang, 'copyButton')}" data-copied-label="${t(lang, 'copied')}"></script>\n`;
+}
+
 export function renderPage(page: PortalPage, o: LayoutOptions): string {
   const who = o.employee
     ? `<div class="who"><span>${t(o.lang, 'signedInAs', { name: `${o.employee.firstName} ${o.employee.lastName}` })}</span>
@@ -78,7 +90,7 @@ export function renderPage(page: PortalPage, o: LayoutOptions): string {
 <title>${escapeHtml(page.title)} · ${escapeHtml(o.firmName)}</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 <link rel="icon" href="data:,">
-</head>
+${copyScript(page.body, o.lang)}</head>
 <body>
 <a class="skip" href="#main">${t(o.lang, 'skipToContent')}</a>
 <header><a class="home" href="/setup/">${escapeHtml(o.firmName)} · ${t(o.lang, 'portalName')}</a>${who}</header>
@@ -121,12 +133,17 @@ td button { margin: 0; padding: .4rem .8rem; min-height: 40px; }
 .notice.ok { background: var(--ok-bg); }
 .notice.warn { background: var(--warn-bg); }
 .notice.err { background: var(--err-bg); }
-.secret { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 1.25rem; letter-spacing: .05em; background: #f2f2f2; padding: .4rem .6rem; border-radius: 4px; word-break: break-all; user-select: all; }
-code, .mono { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; word-break: break-all; }
+.secret { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 1.25rem; letter-spacing: .05em; background: #f2f2f2; padding: .4rem .6rem; border-radius: 4px; overflow-wrap: anywhere; user-select: all; }
+code, .mono { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+button.copy { margin: .15rem 0 .15rem .5rem; padding: .2rem .7rem; min-height: 2.25rem; font-size: .95rem; background: #fff; color: var(--accent); vertical-align: middle; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; }
 dl.fields dt { font-weight: 600; }
 dl.fields dd { margin: 0; }
 .qr svg { width: 100%; max-width: 280px; height: auto; background: #fff; }
+@media (min-width: 40.01rem) {
+  table.devices td.address { white-space: nowrap; }
+}
 @media (max-width: 40rem) {
   table.devices thead { display: none; }
   table.devices tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }

@@ -8,6 +8,7 @@ import type { Device } from './device-list.js';
 import { davx5BaseUrl, davx5LoginUrl, qrSvg } from './devices/davx5.js';
 import { outlookSettings, type CollectionKind } from './devices/outlook.js';
 import { thunderbirdSettings } from './devices/thunderbird.js';
+import { guideLink, guidesSection, isGuideClient } from './guides.js';
 import { formatDate, t } from './layout.js';
 
 export const KIND_TEXT: Record<DeviceKind, PortalTextKey> = {
@@ -40,13 +41,13 @@ export function renderDevicesPage(o: DevicesPageOptions): string {
   } else {
     const head = (['colDevice', 'colKind', 'colCreated', 'colLastUsed', 'colLastAddress', 'colAction'] as const).map((k) => `<th scope="col">${t(lang, k)}</th>`).join('');
     const rows = o.devices.map((d) => {
-      const cell = (k: PortalTextKey, v: string) => `<td data-label="${t(lang, k)}">${v}</td>`;
+      const cell = (k: PortalTextKey, v: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''} data-label="${t(lang, k)}">${v}</td>`;
       return `<tr>
 ${cell('colDevice', escapeHtml(d.label))}
 ${cell('colKind', t(lang, KIND_TEXT[d.kind]))}
 ${cell('colCreated', escapeHtml(formatDate(lang, d.createdAt)))}
 ${cell('colLastUsed', d.lastUsedAt ? escapeHtml(formatDate(lang, d.lastUsedAt)) : t(lang, 'never'))}
-${cell('colLastAddress', d.lastAddress ? `<span class="mono">${escapeHtml(d.lastAddress)}</span>` : '–')}
+${cell('colLastAddress', d.lastAddress ? `<span class="mono">${escapeHtml(d.lastAddress)}</span>` : '–', 'address')}
 <td><form method="post" action="/setup/devices/${encodeURIComponent(d.id)}/revoke">${o.csrf}<button type="submit" class="secondary" aria-label="${t(lang, 'revokeNamed', { label: d.label })}">${t(lang, 'revoke')}</button></form></td>
 </tr>`;
     });
@@ -66,6 +67,7 @@ ${cell('colLastAddress', d.lastAddress ? `<span class="mono">${escapeHtml(d.last
 <p class="hint" id="label-hint">${t(lang, 'labelHint')}</p>
 <button type="submit">${t(lang, 'addButton')}</button>
 </form>`);
+  parts.push(guidesSection(lang));
   return parts.join('\n');
 }
 
@@ -90,15 +92,17 @@ export interface SetupPageOptions {
   readonly collections: readonly SetupCollection[];
 }
 
+/** Label and value pairs; each value marked `data-copy` (copy.js adds a copy button after it). */
 function fields(lang: Language, rows: readonly [PortalTextKey, string, boolean?][]): string {
   return `<dl class="fields">${rows
-    .map(([k, v, secret]) => `<dt>${t(lang, k)}</dt><dd><span class="${secret ? 'secret' : 'mono'}">${escapeHtml(v)}</span></dd>`)
+    .map(([k, v, secret]) => `<dt>${t(lang, k)}</dt><dd><span class="${secret ? 'secret' : 'mono'}" data-copy>${escapeHtml(v)}</span></dd>`)
     .join('')}</dl>`;
 }
 
 export async function renderSetupPage(o: SetupPageOptions): Promise<string> {
   const { lang, device } = o;
-  const server = `${o.baseUrl}/`;
+  // The address every client starts from (as DAVx⁵ and Thunderbird take it), shown once.
+  const server = davx5BaseUrl(o.baseUrl);
   const parts = [`<h1>${t(lang, 'createdTitle', { label: device.label })}</h1>`];
   parts.push(`<p class="notice warn" role="status">${t(lang, 'passwordOnce')}</p>`);
   parts.push(
@@ -122,21 +126,19 @@ export async function renderSetupPage(o: SetupPageOptions): Promise<string> {
       const login = davx5LoginUrl({ baseUrl: o.baseUrl, username: o.username, password: o.password });
       parts.push(`<p>${t(lang, 'androidSteps')}</p>
 <div class="qr">${await qrSvg(login, { label: t(lang, 'qrAlt') })}</div>
-<p><a class="button" href="${escapeHtml(login)}">${t(lang, 'androidLink')}</a></p>
-${fields(lang, [
-  ['fieldServer', davx5BaseUrl(o.baseUrl)],
-  ['fieldUser', o.username],
-])}`);
+<p><a class="button" href="${escapeHtml(login)}">${t(lang, 'androidLink')}</a></p>`);
       break;
     }
     case 'outlook': {
       parts.push(`<p>${t(lang, 'outlookSteps')}</p>`);
       for (const p of outlookSettings(o.collections, o.username, lang)) {
-        parts.push(`<h3>${escapeHtml(p.collection.name)} <small>(${escapeHtml(p.folderKind)})</small></h3>
+        // "Kontakte (Kontakte)" says nothing twice: the folder kind only when the name differs.
+        const kind = p.folderKind.trim().toLocaleLowerCase() === p.collection.name.trim().toLocaleLowerCase() ? '' : ` <small>(${escapeHtml(p.folderKind)})</small>`;
+        parts.push(`<h3>${escapeHtml(p.collection.name)}${kind}</h3>
 <dl class="fields">${p.rows
           .map((r) => {
             const english = r.english.label !== r.label || r.english.value !== r.value ? ` <small lang="en">(${escapeHtml(r.english.label)}: ${escapeHtml(r.english.value)})</small>` : '';
-            return `<dt>${escapeHtml(r.label)}</dt><dd><span class="${r.copy ? 'mono' : ''}">${escapeHtml(r.value)}</span>${english}</dd>`;
+            return `<dt>${escapeHtml(r.label)}</dt><dd>${r.copy ? `<span class="mono" data-copy>${escapeHtml(r.value)}</span>` : `<span>${escapeHtml(r.value)}</span>`}${english}</dd>`;
           })
           .join('')}</dl>`);
       }
@@ -145,18 +147,19 @@ ${fields(lang, [
     case 'thunderbird':
     case 'other': {
       const tb = thunderbirdSettings({ baseUrl: o.baseUrl, username: o.username, collections: o.collections });
+      // The one address to discover from is the server shown above (tb.location): not again here.
       parts.push(`<p>${t(lang, device.kind === 'thunderbird' ? 'thunderbirdSteps' : 'otherSteps')}</p>`);
-      parts.push(fields(lang, [['thunderbirdAddress', tb.location], ['fieldUser', o.username]]));
       const list = [...tb.calendars, ...tb.addressBooks];
       if (list.length) {
         parts.push(`<h3>${t(lang, 'collectionsHeading')}</h3>
 <table><thead><tr><th scope="col">${t(lang, 'colCollection')}</th><th scope="col">${t(lang, 'colUrl')}</th></tr></thead><tbody>
-${list.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td class="mono">${escapeHtml(c.url)}</td></tr>`).join('\n')}
+${list.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td><span class="mono" data-copy>${escapeHtml(c.url)}</span></td></tr>`).join('\n')}
 </tbody></table>`);
       }
       break;
     }
   }
+  if (isGuideClient(device.kind)) parts.push(guideLink(lang, device.kind));
   parts.push(`<p><a class="button" href="/setup/">${t(lang, 'done')}</a></p>`);
   return parts.join('\n');
 }

@@ -1,7 +1,8 @@
 // The setup portal at /setup/: sessions, CSRF, security headers, the sign-in methods (e-mail link,
 // OpenID Connect, enrolment link, demo), "My devices" with adding and revoking app passwords, and
-// the setup of each kind of device. Server-rendered HTML, no script. Mounted by app.ts before Basic
-// authentication, so nothing here ever asks for a DAV password.
+// the setup of each kind of device. Server-rendered HTML; one small script (copy.js) only adds copy
+// buttons. Mounted by app.ts before Basic authentication, so nothing here ever asks for a DAV
+// password.
 import { verify } from '@node-rs/argon2';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
@@ -19,7 +20,9 @@ import { adminRouter, adminStartLink, isAdministrator } from './admin.js';
 import { PortalAudit } from './audit.js';
 import { escapeHtml, type PortalPage, type SignInDeps, type SignInMethod } from './contract.js';
 import { deviceByLabel, deviceOf, devicesOf, isDeviceKind, revokeDevice } from './device-list.js';
+import { guideRoutes, guidesSection } from './guides.js';
 import { buildMobileconfig, MOBILECONFIG_CONTENT_TYPE } from './devices/mobileconfig.js';
+import { COPY_SCRIPT } from './copy-script.js';
 import { renderPage, setSecurityHeaders, STYLESHEET, t } from './layout.js';
 import { clearCookie, cookiesOf, randomToken, sameSecret, SESSION_COOKIE, Sessions, setCookie, TOKEN_PATTERN, type PortalSession } from './session.js';
 import { renderDevicesPage, renderSetupPage, type SetupCollection } from './pages.js';
@@ -170,6 +173,9 @@ export function portalRouter(deps: PortalDeps): express.Router {
   router.get('/style.css', (_req, res) => {
     res.set({ 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' }).type('text/css; charset=utf-8').send(STYLESHEET);
   });
+  router.get('/copy.js', (_req, res) => {
+    res.set({ 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' }).type('text/javascript; charset=utf-8').send(COPY_SCRIPT);
+  });
 
   // Who is signed in (every page but the stylesheet).
   router.use(async (req, res, next) => {
@@ -196,6 +202,7 @@ export function portalRouter(deps: PortalDeps): express.Router {
 <p>${t(lang, 'demoNotice')}</p>
 <form method="post" action="/setup/demo-sign-in">${csrfField(req, res)}<button type="submit">${t(lang, 'demoSignIn', { user: demoUser.username })}</button></form></section>`);
     }
+    parts.push(guidesSection(lang));
     sendPage(req, res, { title: t(lang, 'signInTitle'), body: parts.join('\n') });
   };
 
@@ -340,6 +347,7 @@ export function portalRouter(deps: PortalDeps): express.Router {
   });
 
   router.use('/admin', adminRouter({ ...signInDeps, store: deps.store, audit, sessionOf: (req) => sessionOf.get(req), forgetAppPassword: deps.forgetAppPassword }));
+  router.use(guideRoutes({ sendPage, languageOf, baseUrl, usernameOf: (req) => sessionOf.get(req)?.employee.username, log }));
   router.use(enrolmentSignInRoutes(signInDeps, { sendMessage, audit }));
   router.use(emailSignInRoutes(signInDeps));
   if (oidcRoutes) router.use(oidcRoutes);

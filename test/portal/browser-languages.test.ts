@@ -53,7 +53,7 @@ const EXPECTED: Record<Language, {
   },
   it: {
     user: 'luca.rossi', name: 'Luca Rossi', locale: 'it-CH', otherLocale: 'en-GB',
-    signIn: 'Accesso', enrol: /accesso|accedi/i, devices: 'I miei dispositivi', added: /^Dispositivo «.*» aggiunto$/,
+    signIn: 'Accesso', enrol: /accesso|accede/i, devices: 'I miei dispositivi', added: /^Dispositivo «.*» aggiunto$/,
     kindAndroid: /Android/, kindIphone: /iPhone, iPad o Mac/,
     refusal: 'I contatti si possono eliminare solo in BrokerStar',
     unauthorized: 'Autenticazione richiesta',

@@ -108,7 +108,10 @@ describe('the start page and its headers', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("style-src 'self'");
+    // Script only from the portal itself (copy.js): nothing inline, no eval.
+    expect(csp.split(/;\s*/).filter((d) => d.startsWith('script-src'))).toEqual(["script-src 'self'"]);
     expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('cache-control')).toBe('no-store');
     expect(r.headers.get('referrer-policy')).toBe('no-referrer');
@@ -119,6 +122,16 @@ describe('the start page and its headers', () => {
     const css = await c.get('/setup/style.css');
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+  });
+
+  it('serves the copy-button script as a cacheable static file', async () => {
+    const js = await new PortalClient(ts.url).get('/setup/copy.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(js.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(js.text).toContain('navigator.clipboard.writeText');
+    expect(js.text).toContain('[data-copy]');
   });
 
   it('speaks the language Accept-Language asks for when nobody is signed in', async () => {
@@ -292,6 +305,13 @@ describe('my devices', () => {
     const password = shownPassword(r.text);
     secrets.add(password);
     expect(password).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
+    // Copy buttons: the script (with its words in the page's language) and the values it marks.
+    expect(r.text).toContain('<script src="/setup/copy.js" defer data-copy-label="Kopieren" data-copied-label="Kopiert"></script>');
+    expect(r.text).toContain(`<span class="secret" data-copy>${password}</span>`);
+    expect(r.text).toContain('<span class="mono" data-copy>anna.meier</span>');
+    // Server and username once (Android showed them again under the QR code).
+    expect(r.text.split('<dt>Server</dt>')).toHaveLength(2);
+    expect(r.text.split('<dt>Benutzername</dt>')).toHaveLength(2);
     const { rows } = await ts.db.query<{ kind: string }>('SELECT kind FROM dav.app_password WHERE employee_id = $1 AND label = $2', [annaId, `Gerät ${kind}`]);
     expect(rows[0]!.kind).toBe(kind);
     expect(await propfindPrincipal('anna.meier', password)).toBe(207);
@@ -305,8 +325,12 @@ describe('my devices', () => {
         expect(r.text).toContain(`href="caldav://anna.meier:${password}@127.0.0.1:`);
         break;
       case 'outlook':
-        expect(r.text).toContain(`${ts.url}/dav/calendars/anna.meier/`);
+        expect(r.text).toContain(`<span class="mono" data-copy>${ts.url}/dav/calendars/anna.meier/termine/</span>`);
         expect(r.text).toContain('CalDav Synchronizer');
+        // The folder kind in brackets only where it differs from the collection's name.
+        expect(r.text).toContain('<h3>Termine <small>(Kalender)</small></h3>');
+        expect(r.text).toContain('<h3>Kontakte</h3>');
+        expect(r.text).not.toContain('(Kontakte)');
         break;
       case 'thunderbird':
       case 'other':

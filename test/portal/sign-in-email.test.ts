@@ -62,6 +62,8 @@ describe('sign-in by e-mail link', () => {
     expect(page.text).toContain('<label for="login">Nome utente o indirizzo e-mail</label>');
     expect(page.text).toMatch(/<input id="login" name="login"/);
     expect(csrfOf(page)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A way back to the start page (the other ways to sign in), in the page's language.
+    expect(page.text).toContain('<a href="/setup/">Tornare alla pagina iniziale</a>');
   });
 
   it('mails a one-time link in the employee language that signs in once', async () => {
@@ -71,6 +73,7 @@ describe('sign-in by e-mail link', () => {
     expect(sent.status).toBe(200);
     expect(sent.text).toContain('If this belongs to an employee, a link is on its way');
     expect(sent.text).not.toContain('Demo mode');
+    expect(sent.text).toContain('<a href="/setup/">Back to the start page</a>');
 
     const [mail] = await smtp.waitForMails(1);
     expect(mail!.to).toEqual(['Anna.Meier@example.ch']);
@@ -78,7 +81,7 @@ describe('sign-in by e-mail link', () => {
     // In her language (French), the firm named, the validity said.
     expect(mail!.headers.get('subject')).toBe('Votre lien de connexion pour Muster & Co');
     expect(mail!.text).toContain('Bonjour Anna Meier');
-    expect(mail!.text).toContain("Il est valable 15 minutes et ne fonctionne qu'une fois.");
+    expect(mail!.text).toContain('Il est valable 15 minutes et ne fonctionne qu’une fois.');
     const link = LINK.exec(mail!.text)?.[1];
     expect(link, mail!.text).toBeDefined();
 

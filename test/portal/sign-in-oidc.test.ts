@@ -164,7 +164,7 @@ describe('sign-in through the OpenID provider', () => {
       const callback = await throughProvider(browser);
       const page = await browser.get(callback.href, { headers: { 'Accept-Language': 'fr' } });
       expect(page.status).toBe(403);
-      expect(page.text).toContain(`Il n&#39;y a dans BrokerStar aucun collaborateur actif ni aucune collaboratrice active avec l&#39;adresse e-mail ${email}.`);
+      expect(page.text).toContain(`Il n’y a dans BrokerStar aucun collaborateur actif ni aucune collaboratrice active avec l’adresse e-mail ${email}.`);
       expect(browser.cookie(app.url, 'portal_session')).toBeUndefined();
     }
     provider.loginAs({ name: 'No Mail' });

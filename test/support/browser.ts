@@ -20,8 +20,8 @@ export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-artifacts', 'screenshot
 const WAIT_MS = 15_000;
 
 export interface TestBrowser {
-  /** A fresh context (own cookies) in a language, as a phone would be. */
-  context(opts?: { locale?: string; mobile?: boolean }): Promise<BrowserContext>;
+  /** A fresh context (own cookies) in a language, as a phone would be; `javaScript: false` turns script off. */
+  context(opts?: { locale?: string; mobile?: boolean; javaScript?: boolean }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -34,6 +34,7 @@ export async function openBrowser(): Promise<TestBrowser> {
         extraHTTPHeaders: opts.locale ? { 'Accept-Language': opts.locale } : undefined,
         ...(opts.mobile ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}),
         acceptDownloads: true,
+        javaScriptEnabled: opts.javaScript ?? true,
       });
       ctx.setDefaultTimeout(WAIT_MS);
       ctx.setDefaultNavigationTimeout(WAIT_MS);

@@ -69,7 +69,7 @@ export function csrfOf(html: string): string {
 
 /** The text of the element with class "secret" (the app password shown once). */
 export function shownPassword(html: string): string {
-  const m = /<span class="secret">([^<]+)<\/span>/.exec(html);
+  const m = /<span class="secret"[^>]*>([^<]+)<\/span>/.exec(html);
   if (!m?.[1]) throw new Error('no password on the page');
   return m[1];
 }

@@ -28,6 +28,9 @@ export function emailSignInRoutes(deps: SignInDeps): express.Router {
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
   const t = (req: express.Request, key: SignInTextKey, params?: Record<string, string>) => translate(SIGN_IN_TEXTS, deps.languageOf(req), key, params);
 
+  /** The way back to the portal's start page (the sign-in choices). */
+  const backLink = (req: express.Request) => `\n<p><a href="/setup/">${escapeHtml(t(req, 'backToStart'))}</a></p>`;
+
   const sendForm = (req: express.Request, res: express.Response, status: number, problem?: string, typed = '') => {
     const error = problem ? `<p class="error" role="alert" id="login-error">${escapeHtml(problem)}</p>` : '';
     deps.sendPage(req, res, {
@@ -40,7 +43,7 @@ ${deps.csrfField(req, res)}
 <label for="login">${escapeHtml(t(req, 'emailLabel'))}</label>
 <input id="login" name="login" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="${MAX_LOGIN_LENGTH}" value="${escapeHtml(typed)}"${problem ? ' aria-describedby="login-error" aria-invalid="true"' : ''}>
 <button type="submit">${escapeHtml(t(req, 'emailSubmit'))}</button>
-</form>`,
+</form>${backLink(req)}`,
     });
   };
 
@@ -49,7 +52,7 @@ ${deps.csrfField(req, res)}
     deps.sendPage(req, res, {
       status: 429,
       title: t(req, 'rateLimitedTitle'),
-      body: `<h1>${escapeHtml(t(req, 'rateLimitedTitle'))}</h1>\n<p>${escapeHtml(t(req, 'rateLimitedBody'))}</p>`,
+      body: `<h1>${escapeHtml(t(req, 'rateLimitedTitle'))}</h1>\n<p>${escapeHtml(t(req, 'rateLimitedBody'))}</p>${backLink(req)}`,
     });
   };
 
@@ -96,7 +99,7 @@ ${deps.csrfField(req, res)}
     deps.sendPage(req, res, {
       status: 200,
       title: t(req, 'emailSentTitle'),
-      body: `<h1>${escapeHtml(t(req, 'emailSentTitle'))}</h1>\n<p>${escapeHtml(t(req, 'emailSentBody'))}</p>${demo}`,
+      body: `<h1>${escapeHtml(t(req, 'emailSentTitle'))}</h1>\n<p>${escapeHtml(t(req, 'emailSentBody'))}</p>${demo}${backLink(req)}`,
     });
   });
 
