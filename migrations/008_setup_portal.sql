@@ -45,5 +45,5 @@ CREATE TABLE dav.oidc_flow (
 );
 
 -- Employees type "Anna.Meier" on phones and sign in by e-mail address: both are looked up case-insensitively.
-CREATE INDEX IF NOT EXISTS employee_lower_username ON brokerstar.employee (lower(username));
-CREATE INDEX IF NOT EXISTS employee_lower_email ON brokerstar.employee (lower(email));
+CREATE INDEX IF NOT EXISTS dav_employee_lower_username ON brokerstar.employee (lower(username));
+CREATE INDEX IF NOT EXISTS dav_employee_lower_email ON brokerstar.employee (lower(email));
