@@ -53,7 +53,8 @@ async function serverTimings(origin: string): Promise<{ sum: number; count: numb
   const r = await request(t, 'GET', '/metrics', { headers: { Authorization: '' } });
   t.agent.destroy();
   const text = r.body.toString('utf8');
-  const num = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  // Summed over the histogram's method labels.
+  const num = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
   return { sum: num('brokerstar_dav_request_seconds_sum'), count: num('brokerstar_dav_request_seconds_count') };
 }
 

@@ -3,6 +3,7 @@
 // decided); read back by `brokerstar-dav audit`. Every row is composed here.
 import type { Request } from 'express';
 import type { Logger } from '../logger.js';
+import { countAcceptedEdit } from '../metrics.js';
 import type { Queryable } from '../storage/postgres/queryable.js';
 import { clip } from './clip.js';
 
@@ -94,14 +95,15 @@ export class AuditLog {
   }
 
   /** An accepted edit, written through the transaction that applies it (the log's `db`). */
-  accepted(subject: AuditSubject, edit: { readonly changes: readonly FieldChange[]; readonly truncated: boolean }): Promise<void> {
-    return this.record({
+  async accepted(subject: AuditSubject, edit: { readonly changes: readonly FieldChange[]; readonly truncated: boolean }): Promise<void> {
+    await this.record({
       ...subject,
       outcome: 'accepted',
       status: 204,
       reason: edit.truncated ? 'edit (subject/location cut at 150 characters)' : edit.changes.length ? 'edit' : 'no change',
       changes: edit.changes,
     });
+    countAcceptedEdit(); // recorded in the edit's transaction (a failed COMMIT is the rare overcount)
   }
 
   /** For the error middleware: a refusal is logged without delaying the answer. */

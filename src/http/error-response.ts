@@ -9,6 +9,7 @@ import { renderDocument, type XmlNode } from '../dav/xml/write.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.js';
 import { pickLanguage } from '../i18n/negotiate.js';
 import type { Logger } from '../logger.js';
+import { countRefusal } from '../metrics.js';
 import { messageFor, type MessageLanguage } from '../policy/messages.js';
 import { failedByClient } from './stream-writes.js';
 
@@ -51,7 +52,10 @@ export function errorHandler(rootLog: Logger, onRefusal?: RefusalListener) {
       if (err.status === 401) res.set('WWW-Authenticate', CHALLENGE);
       if (err.status >= 500) log.error({ err }, err.message);
       else log.info({ status: err.status, reason: err.message }, 'request refused');
-      if (err.messageKey) onRefusal?.(req, err);
+      if (err.messageKey) {
+        countRefusal(err.messageKey, err.status);
+        onRefusal?.(req, err);
+      }
       if (err.status === 401) {
         // Nobody is signed in (a cached login whose employee has left): the body every 401 has.
         res.set('Vary', 'Accept-Language').type('text/plain; charset=utf-8').send(unauthorizedBody(req));

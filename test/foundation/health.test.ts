@@ -87,7 +87,8 @@ describe('health and metrics on a reachable database', () => {
     expect(requestCount(after, 'GET', 200) - requestCount(before, 'GET', 200)).toBe(4);
     expect(requestCount(after, 'PROPFIND', 401) - requestCount(before, 'PROPFIND', 401)).toBe(2);
     expect(requestCount(after, 'PROPFIND', 207) - requestCount(before, 'PROPFIND', 207)).toBe(1);
-    const count = (t: string) => Number(/^brokerstar_dav_request_seconds_count (\d+)$/m.exec(t)?.[1]);
+    // The duration histogram, per method: its _count lines summed over methods.
+    const count = (t: string) => [...t.matchAll(/^brokerstar_dav_request_seconds_count\{method="[A-Za-z]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     expect(count(after) - count(before)).toBe(7);
     expect(after).toMatch(/^brokerstar_dav_db_connections\{state="total"\} \d+$/m);
   });

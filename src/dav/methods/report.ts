@@ -15,6 +15,7 @@ export const report: MethodHandler = {
     const body = await ctx.readXml();
     if (!body) throw badRequest('REPORT needs a body');
     const target = await resolvePath(ctx, ctx.path);
+    ctx.res.locals.report = body.name; // the metrics' report label (app.ts)
     const handler = reports.get(body.name);
     if (!handler?.supportedOn(target)) throw unsupportedReport(body.name);
     const request = handler.parse(body, ctx);
