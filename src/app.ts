@@ -1,16 +1,17 @@
-// buildApp(deps): the Express application (never listens; main.ts and the tests do). Health and
-// metrics answer without credentials, /.well-known redirects, everything else is Basic-authenticated
-// DAV.
+// buildApp(deps): the Express application (never listens; main.ts and the tests do). Health
+// (/healthz, /livez, /readyz) and metrics answer without credentials, /.well-known redirects,
+// everything else is Basic-authenticated DAV.
 import express, { type Request, type Response } from 'express';
 import type pg from 'pg';
 import { basicAuth } from './auth/basic-auth.js';
 import type { Lockout } from './auth/lockout.js';
 import type { Config } from './config.js';
+import type { Notifications } from './db/notifications.js';
 import { davHandler } from './dav/handler.js';
 import type { AccessPolicy } from './dav/policy.js';
 import { DAV_ROOT } from './dav/resources.js';
 import { errorHandler, type RefusalListener } from './http/error-response.js';
-import { healthHandler, metricsHandler } from './http/health.js';
+import { healthHandler, livenessHandler, metricsHandler, readinessHandler } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { portalRouter } from './portal/router.js';
 import type { Metrics } from './http/metrics.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** Told about every refusal (the audit log). */
   readonly onRefusal?: RefusalListener;
+  /** Other instances' revokes and employee changes (LISTEN/NOTIFY), for the login cache. */
+  readonly notifications?: Pick<Notifications, 'subscribe'>;
 }
 
 export function buildApp(deps: AppDeps): express.Express {
@@ -37,13 +40,21 @@ export function buildApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.config.trustProxy);
 
   app.use(requestLog(deps.log));
+  // Bodies are what their Content-Type says: an .ics or .vcf can never be run as the portal's script.
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
-    res.on('finish', () => deps.metrics.observe(req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    // res.locals.report: the REPORT's body element, set by dav/methods/report.ts.
+    res.on('finish', () => deps.metrics.observe(req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9, res.locals.report));
     next();
   });
 
   app.get('/healthz', healthHandler(deps.pool));
+  app.get('/livez', livenessHandler());
+  app.get('/readyz', readinessHandler(deps.pool));
   app.get('/metrics', metricsHandler(deps.metrics, deps.pool, deps.store));
 
   // RFC 6764 §5: 301 to the DAV root on the same origin (Thunderbird abandons a cross-origin
@@ -57,6 +68,7 @@ export function buildApp(deps: AppDeps): express.Express {
     lockout: deps.lockout,
     cacheSeconds: deps.config.authCacheSeconds,
     log: deps.log,
+    ...(deps.notifications ? { notifications: deps.notifications } : {}),
     // The 401 body tells a person who opened the server in a browser where app passwords come from.
     ...(deps.config.setupPortal ? { portalUrl: (req: Request) => `${deps.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}/setup/` } : {}),
   });

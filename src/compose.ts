@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { AuditLog } from './audit/audit-log.js';
 import { Lockout } from './auth/lockout.js';
 import type { Config } from './config.js';
+import type { Notifications } from './db/notifications.js';
 import { Metrics } from './http/metrics.js';
 import type { RenderOptions } from './ical/index.js';
 import type { Logger } from './logger.js';
@@ -33,7 +34,12 @@ export function createStore(config: Config, pool: pg.Pool, log: Logger): Postgre
   });
 }
 
-export function createApp(config: Config, pool: pg.Pool, log: Logger, store = createStore(config, pool, log)) {
+export interface AppExtras {
+  /** Cross-instance cache invalidation (main.ts starts it for `serve`); tests may go without. */
+  readonly notifications?: Pick<Notifications, 'subscribe'>;
+}
+
+export function createApp(config: Config, pool: pg.Pool, log: Logger, store = createStore(config, pool, log), extras: AppExtras = {}) {
   const lockout = new Lockout(pool, {
     addressThreshold: config.authLockoutThreshold,
     userThreshold: config.authLockoutUserThreshold,
@@ -48,6 +54,7 @@ export function createApp(config: Config, pool: pg.Pool, log: Logger, store = cr
     policy: readMostlyPolicy({ clientEdits: config.clientEdits }),
     lockout,
     metrics: new Metrics(),
+    ...(extras.notifications ? { notifications: extras.notifications } : {}),
     onRefusal: (req, err) => audit.refused(req, { status: err.status, reason: err.messageKey ?? err.message, detail: err.auditDetail }),
   });
   return { app, store, audit };

@@ -8,6 +8,7 @@
 import { hash, hashRaw, parseOptions, verify, type Options } from '@node-rs/argon2';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { revokedNotify } from '../db/notifications.js';
 import { appPasswordsOfActiveEmployee, findEmployee, type EmployeeAccount } from '../storage/postgres/brokerstar/employees.js';
 
 export { findEmployee };
@@ -83,7 +84,13 @@ export async function listAppPasswords(db: pg.Pool, username: string): Promise<A
 
 export async function revokeAppPassword(db: pg.Pool, username: string, label: string): Promise<void> {
   const e = await requireEmployee(db, username);
-  const { rowCount } = await db.query('DELETE FROM dav.app_password WHERE employee_id = $1 AND label = $2', [e.id, label]);
+  // The NOTIFY is part of the DELETE's statement: every instance drops the login from its cache
+  // when (and only if) the revoke commits (db/notifications.ts).
+  const { rowCount } = await db.query(
+    `WITH revoked AS (DELETE FROM dav.app_password WHERE employee_id = $1 AND label = $2 RETURNING id)
+     SELECT ${revokedNotify('revoked.id')} FROM revoked`,
+    [e.id, label],
+  );
   if (!rowCount) throw new AccountError(`"${username}" has no app password labelled "${label}"`);
 }
 

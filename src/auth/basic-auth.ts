@@ -1,5 +1,6 @@
 // HTTP Basic authentication (RFC 7617) with app passwords: a short-lived cache of verified logins
-// keeps argon2 off the polling path; every other login reserves an attempt for its address before
+// keeps argon2 off the polling path (emptied of revoked logins on every instance through
+// LISTEN/NOTIFY, db/notifications.ts); every other login reserves an attempt for its address before
 // argon2 runs (lockout.ts), and failures feed the throttle.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +9,9 @@ import type pg from 'pg';
 import { AUTH_TEXTS } from '../i18n/auth.js';
 import { pickLanguage } from '../i18n/negotiate.js';
 import { translate } from '../i18n/texts.js';
+import type { Notifications } from '../db/notifications.js';
 import type { Logger } from '../logger.js';
+import { countLogin, countLoginCache } from '../metrics.js';
 import { findEmployee, prepareLoginCheck, verifyLogin, type Employee, type VerifiedLogin } from './app-passwords.js';
 import type { Lockout } from './lockout.js';
 import { RepeatedFailures } from './repeated-failures.js';
@@ -41,6 +44,8 @@ export interface AuthDeps {
   readonly log: Logger;
   /** Where an employee gets an app password (the setup portal), named in the 401 body; none when it is off. */
   readonly portalUrl?: (req: Request) => string;
+  /** Revokes and employee changes on other instances (LISTEN/NOTIFY); without it, the TTL bounds staleness. */
+  readonly notifications?: Pick<Notifications, 'subscribe'>;
 }
 
 declare module 'express-serve-static-core' {
@@ -84,6 +89,13 @@ class LoginCache {
   /** Drops every entry of this app password (revoked): its next request is verified again. */
   forget(appPasswordId: string): void {
     for (const [key, e] of this.entries) if (e.login.appPasswordId === appPasswordId) this.entries.delete(key);
+  }
+  /** Drops every entry of this employee (changed in BrokerStar): his next requests are verified again. */
+  forgetEmployee(employeeId: string): void {
+    for (const [key, e] of this.entries) if (e.login.employeeId === employeeId) this.entries.delete(key);
+  }
+  clear(): void {
+    this.entries.clear();
   }
 }
 
@@ -142,11 +154,26 @@ export function basicAuth(deps: AuthDeps) {
     if (at !== undefined && Date.now() - at < cache.ttlMs) return;
     cache.set(key, login);
   };
+  const forget = (appPasswordId: string): void => {
+    if (revoked.size > 10_000) revoked.clear(); // bounded; entries older than the TTL matter no more
+    revoked.set(appPasswordId, Date.now());
+    cache.forget(appPasswordId);
+  };
+  // Other instances' revokes and BrokerStar's employee changes (db/notifications.ts).
+  deps.notifications?.subscribe({
+    onNotice(n) {
+      if (n.kind === 'app-password-revoked') forget(n.appPasswordId);
+      else if (n.employeeId === undefined) cache.clear();
+      else cache.forgetEmployee(n.employeeId);
+    },
+    onResync: () => cache.clear(),
+  });
   const authenticate = async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const creds = parseBasicAuth(req.headers.authorization);
     if (!creds) return unauthorized(req, res, deps.portalUrl);
     const key = cache.key(creds);
     const cached = cache.get(key);
+    countLoginCache(cached !== undefined);
     if (cached) {
       if (cached.stale) {
         check(key, creds, req.ip).then(
@@ -162,12 +189,14 @@ export function basicAuth(deps: AuthDeps) {
     const log = req.log ?? deps.log;
     if (repeated.has(address, key)) {
       log.debug({ address }, 'login failed again with the same credentials');
+      countLogin('failed');
       return unauthorized(req, res, deps.portalUrl);
     }
     const admission = await deps.lockout.admit(address, creds.username);
     if (!admission.admitted) {
       // No username here: the address is what is locked, and the field may hold a password.
       log.warn({ address }, 'login refused: address locked out after repeated failures');
+      countLogin('locked');
       const lang = pickLanguage(req.headers['accept-language']);
       res.status(429).set('Retry-After', String(admission.retryAfter)).set('Vary', 'Accept-Language').type('text/plain; charset=utf-8')
         .send(`${translate(AUTH_TEXTS, lang, 'too-many-failures')}\n`);
@@ -187,19 +216,20 @@ export function basicAuth(deps: AuthDeps) {
       const employee = await findEmployee(deps.db, creds.username).catch(() => null);
       if (employee !== null && (!employee || employee.active)) repeated.remember(address, key);
       log.info({ ...loggableUser(employee ?? undefined, creds.username), address, lockedFor }, 'login failed');
+      countLogin('failed');
       return unauthorized(req, res, deps.portalUrl);
     }
     await deps.lockout.succeed(address, creds.username);
+    countLogin('ok');
     remember(key, login);
     req.login = login;
     next();
   };
   return Object.assign(authenticate, {
-    /** A revoked app password: forgotten at once on this instance (others within AUTH_CACHE_SECONDS). */
-    forget(appPasswordId: string): void {
-      if (revoked.size > 10_000) revoked.clear(); // bounded; entries older than the TTL matter no more
-      revoked.set(appPasswordId, Date.now());
-      cache.forget(appPasswordId);
-    },
+    /**
+     * A revoked app password: forgotten at once on this instance; the others forget it when the
+     * revoke's NOTIFY reaches them (`notifications`), at the latest after AUTH_CACHE_SECONDS.
+     */
+    forget,
   });
 }

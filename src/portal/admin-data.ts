@@ -2,6 +2,7 @@
 // device revoked by id, and each employee's latest refusals out of the audit log (as `brokerstar-dav
 // audit --user` reads it).
 import { AuditLog, type AuditRow } from '../audit/audit-log.js';
+import { revokedNotify } from '../db/notifications.js';
 import type { Logger } from '../logger.js';
 import type { Queryable } from '../storage/postgres/queryable.js';
 
@@ -9,10 +10,13 @@ import type { Queryable } from '../storage/postgres/queryable.js';
 export async function revokeAnyDevice(db: Queryable, id: string): Promise<{ employeeId: string; label: string } | undefined> {
   if (!/^\d{1,18}$/.test(id)) return undefined;
   const { rows } = await db.query<{ employeeId: string; label: string }>(
-    'DELETE FROM dav.app_password WHERE id = $1 RETURNING employee_id::text AS "employeeId", label',
+    // The NOTIFY is part of the statement: every instance forgets the login once the revoke commits.
+    `WITH revoked AS (DELETE FROM dav.app_password WHERE id = $1 RETURNING id, employee_id, label)
+     SELECT employee_id::text AS "employeeId", label, ${revokedNotify('revoked.id')} FROM revoked`,
     [id],
   );
-  return rows[0];
+  const r = rows[0];
+  return r && { employeeId: r.employeeId, label: r.label };
 }
 
 /** Refusals shown per employee. */

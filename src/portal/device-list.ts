@@ -2,6 +2,7 @@
 // the employee, so a device id of someone else is simply not found.
 import type { Queryable } from '../storage/postgres/queryable.js';
 import { DEVICE_KINDS, type DeviceKind } from '../auth/app-passwords.js';
+import { revokedNotify } from '../db/notifications.js';
 
 export interface Device {
   readonly id: string;
@@ -46,6 +47,11 @@ export async function deviceByLabel(db: Queryable, employeeId: string, label: st
 /** Deletes the employee's device; its label, or undefined when he has no device with this id. */
 export async function revokeDevice(db: Queryable, employeeId: string, id: string): Promise<string | undefined> {
   if (!/^\d{1,18}$/.test(id)) return undefined;
-  const { rows } = await db.query<{ label: string }>('DELETE FROM dav.app_password WHERE employee_id = $1 AND id = $2 RETURNING label', [employeeId, id]);
+  // The NOTIFY is part of the statement: every instance forgets the login once the revoke commits.
+  const { rows } = await db.query<{ label: string }>(
+    `WITH revoked AS (DELETE FROM dav.app_password WHERE employee_id = $1 AND id = $2 RETURNING id, label)
+     SELECT label, ${revokedNotify('revoked.id')} FROM revoked`,
+    [employeeId, id],
+  );
   return rows[0]?.label;
 }

@@ -73,6 +73,8 @@ describe('GET and HEAD', () => {
         const r = await dav.request('GET', path);
         expect(r.status).toBe(200);
         expect(r.headers.get('content-type')).toBe(type);
+        // Never sniffed: an item cannot be loaded as a script by the portal's pages (script-src 'self').
+        expect(r.headers.get('x-content-type-options')).toBe('nosniff');
         expect(r.headers.get('etag')).toMatch(/^"[^"\s]+"$/);
         const lastModified = r.headers.get('last-modified')!;
         expect(lastModified).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);

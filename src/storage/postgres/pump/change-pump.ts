@@ -3,8 +3,10 @@
 // (docs/change-tracking.md). Runs before a request reads collection state, so a BrokerStar write
 // is visible to the next client request; one pass at a time across all server instances (lock.ts).
 import type pg from 'pg';
+import { publish } from '../../../db/notifications.js';
 import type { RenderOptions } from '../../../ical/index.js';
 import type { Logger } from '../../../logger.js';
+import { countPumpPass } from '../../../metrics.js';
 import type { Queryable } from '../queryable.js';
 import { changesWaiting, LOG_BATCH, takeChanges } from './change-log.js';
 import { escapeStoredBodies } from './escaped-bodies.js';
@@ -72,6 +74,7 @@ export class ChangePump {
     for (let more = true; more; ) {
       const taken = await this.runPass();
       if (taken === 0) break;
+      countPumpPass(taken);
       passes++;
       more = taken >= LOG_BATCH;
     }
@@ -87,6 +90,9 @@ export class ChangePump {
     return inPumpTransaction(this.deps.pool, async (client) => {
       const { touched, taken } = await takeChanges(client);
       if (taken > 0) await renderTouched(client, touched, this.render);
+      // Every instance drops the changed employees' cached logins when this pass commits (many: all).
+      if (touched.all || touched.employees.size > 50) await publish(client, { kind: 'employee-changed', employeeId: undefined });
+      else for (const employeeId of touched.employees) await publish(client, { kind: 'employee-changed', employeeId });
       return taken;
     });
   }
