@@ -13,6 +13,7 @@ const HELP: Record<string, string> = {
   main: `brokerstar-dav: CalDAV/CardDAV server for BrokerStar
 
 Usage: brokerstar-dav <command> [options]
+       brokerstar-dav --version
 
 Commands:
   serve                          run the server (npm start)
@@ -20,18 +21,21 @@ Commands:
   demo-data [options]            fill an empty BrokerStar database with a demo broker firm
   password create USER [--label LABEL]
                                  create an app password (printed once, last line alone)
-  password list USER             list a user's app passwords
-  password list --all            every employee's app passwords, with last use and address
+  password list USER [--json]    list a user's app passwords
+  password list --all [--json]   every employee's app passwords, with last use and address
   password revoke USER LABEL     revoke one app password
   invite USER... | --all [--expires 7d] [--csv]
                                  print one-time sign-in links to the setup portal
   unlock USER|ADDRESS            clear the login lockout of a username or client address
-  status [USER]                  per collection: eligible and served items, last change
-  audit [--user U] [--since T] [--limit N]
+  status [USER] [--json]         per collection: eligible and served items, last change
+  audit [--user U] [--since T] [--limit N] [--json]
                                  client writes and refusals, newest first
 
 Configuration is read from environment variables; see README.md. Without DATABASE_URL the
-commands use the embedded demo database in DATA_DIR (started if the server is not running).
+commands use the embedded demo database in DATA_DIR (started if the server is not running;
+created only by serve). Times are printed in TIME_ZONE with the offset: 2026-12-07T20:15:03+01:00.
+--json prints one JSON array instead of the table. Exit codes: 0 done, 1 failed or nothing found
+(the message says why), 2 wrong usage or configuration.
 Run "brokerstar-dav <command> --help" for a command's options.`,
   serve: `Usage: brokerstar-dav serve
 
@@ -44,13 +48,14 @@ triggers and lookup indexes on BrokerStar's tables (their tables and columns are
 Safe to run again: applied migrations are recorded and skipped.`,
   password: `Usage:
   brokerstar-dav password create USER [--label LABEL]   (default label: "default")
-  brokerstar-dav password list USER
-  brokerstar-dav password list --all
+  brokerstar-dav password list USER [--json]
+  brokerstar-dav password list --all [--json]
   brokerstar-dav password revoke USER LABEL
 
 USER is the BrokerStar username (any case). A new password is printed once; only its argon2id hash
 is stored. "list --all" prints every employee's app passwords: user, label, kind of device,
-created, last used and the client address it was last used from.`,
+created, last used and the client address it was last used from. --json prints a JSON array:
+user, label, createdAt, lastUsedAt (and with --all: active, kind, lastAddress).`,
   unlock: `Usage: brokerstar-dav unlock USER|ADDRESS
 
 Clears the failed logins counted for a username (any case) or a client address (as the server
@@ -64,18 +69,78 @@ he connects his devices. For firms without SMTP_URL or OIDC_ISSUER. USER is a us
 address (any case); --all invites every active employee. DURATION: 7d (default), 12h, 90m; at most
 90 days. --csv prints username,email,name,link,expires. Links start with PUBLIC_URL (else
 http://HOST:PORT); only their hash is stored.`,
-  status: `Usage: brokerstar-dav status [USER]
+  status: `Usage: brokerstar-dav status [USER] [--json]
 
 For each collection of USER (or of every active employee): how many items the employee may see,
 how many are served (MAX_RECORDS caps it), and when the collection last changed. Then the
-appointments whose recurrence rule cannot be used (served as single appointments), by id.`,
-  audit: `Usage: brokerstar-dav audit [--user USER] [--since TIME] [--limit N]
+appointments whose recurrence rule cannot be used (served as single appointments), by id.
+--json prints a JSON array, one object per collection: user, collection, slug, type, eligible,
+served, capped, listed, lastChanged, storedSettings. Exit code 1 for an unknown or inactive USER.`,
+  audit: `Usage: brokerstar-dav audit [--user USER] [--since TIME] [--limit N] [--json]
 
 Client writes (accepted, with field changes) and refusals (with the reason), newest first.
-TIME is an ISO date or date-time, e.g. 2026-11-01 or 2026-11-25T08:00:00Z. Default limit 100.`,
+TIME is an ISO date or date-time, e.g. 2026-11-01, 2026-11-25T08:00 or 2026-11-25T08:00:00Z;
+without an offset it is read in TIME_ZONE. Default limit 100. --json prints a JSON array: id, at,
+user, outcome, status, method, resource, reason, changes, userAgent. Exit code 1 when USER is no
+employee (and the log holds nothing of that name).`,
 };
 
 class UsageError extends Error {}
+/** Nothing found for what was asked (an unknown employee): exit code 1. */
+class NotFoundError extends Error {}
+
+/** Takes a flag out of the arguments; true when it was there. */
+function flag(args: string[], name: string): boolean {
+  const i = args.indexOf(name);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+}
+
+/** The whole --json answer: one document on stdout. */
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+const zoneParts = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at an instant, in minutes (+60 for Zurich in winter). */
+function offsetMinutes(d: Date, zone: string): number {
+  let f = zoneParts.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    zoneParts.set(zone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return Math.round((wall - Math.floor(d.getTime() / 1000) * 1000) / 60_000);
+}
+
+/**
+ * Every time the command line prints: ISO 8601 in the firm's zone (TIME_ZONE) with its offset, to
+ * the second, e.g. 2026-12-07T20:15:03+01:00 (readable, sortable, and accepted back by --since).
+ */
+function localTime(d: Date, zone: string): string {
+  const offset = offsetMinutes(d, zone);
+  const wall = new Date(Math.floor(d.getTime() / 1000) * 1000 + offset * 60_000).toISOString().slice(0, 19);
+  const abs = Math.abs(offset);
+  return `${wall}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** A date or date-time typed by a person; without an offset (or Z) it is read in `zone`. */
+function parseTime(raw: string, zone: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/.exec(raw.trim());
+  if (!m) {
+    const d = new Date(raw);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  const [, y, mo, da, h = '0', mi = '0', se = '0', ms = '0'] = m;
+  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(da), Number(h), Number(mi), Number(se), Number(ms.padEnd(3, '0')));
+  if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== Number(da)) return undefined;
+  // Twice: the offset at the guessed instant settles it (but in the hour a clock change skips).
+  const first = wall - offsetMinutes(new Date(wall), zone) * 60_000;
+  return new Date(wall - offsetMinutes(new Date(first), zone) * 60_000);
+}
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -158,7 +223,10 @@ async function serve(config: Config, log: Logger): Promise<void> {
 async function password(config: Config, log: Logger, args: string[]): Promise<void> {
   // --label may stand anywhere after "create"; take it out before reading the positional arguments.
   const labelOption = args[0] === 'create' ? option(args, '--label') : undefined;
+  const json = args[0] === 'list' && flag(args, '--json');
   const [action, user, label] = args;
+  const when = (d: Date | null) => (d ? localTime(d, config.timeZone) : 'never');
+  const iso = (d: Date | null) => (d ? localTime(d, config.timeZone) : null);
   const { createAppPassword, findEmployee, listAppPasswords, revokeAppPassword } = await import('./auth/app-passwords.js');
   if (action === 'create') {
     if (!user) throw new UsageError('password create needs a USER');
@@ -177,24 +245,38 @@ async function password(config: Config, log: Logger, args: string[]): Promise<vo
     if (args.length > 2) throw new UsageError(`password list --all: unexpected argument "${args[2]}"`);
     const { everyAppPassword } = await import('./storage/postgres/brokerstar/app-password-owners.js');
     const list = await withDatabase(config, log, (pool) => everyAppPassword(pool));
+    if (json) {
+      printJson(
+        list.map((p) => ({ user: p.username, active: p.active, label: p.label, kind: p.kind, createdAt: iso(p.createdAt), lastUsedAt: iso(p.lastUsedAt), lastAddress: p.lastAddress })),
+      );
+      return;
+    }
     if (list.length === 0) {
       print('No app passwords.');
       return;
     }
-    const when = (d: Date | null) => (d ? d.toISOString() : 'never');
-    print(`${'user'.padEnd(20)} ${'label'.padEnd(24)} ${'kind'.padEnd(11)} ${'created'.padEnd(24)} ${'last used'.padEnd(24)} last address`);
+    const w = 25; // 2026-12-07T20:15:03+01:00
+    print(`${'user'.padEnd(20)} ${'label'.padEnd(24)} ${'kind'.padEnd(11)} ${'created'.padEnd(w)} ${'last used'.padEnd(w)} last address`);
     for (const p of list) {
       const who = p.active ? p.username : `${p.username} (inactive)`;
-      print(`${who.padEnd(20)} ${p.label.padEnd(24)} ${p.kind.padEnd(11)} ${when(p.createdAt).padEnd(24)} ${when(p.lastUsedAt).padEnd(24)} ${p.lastAddress ?? '-'}`);
+      print(`${who.padEnd(20)} ${p.label.padEnd(24)} ${p.kind.padEnd(11)} ${when(p.createdAt).padEnd(w)} ${when(p.lastUsedAt).padEnd(w)} ${p.lastAddress ?? '-'}`);
     }
     return;
   }
   if (action === 'list') {
-    if (!user) throw new UsageError('password list needs a USER (or --all)');
-    const list = await withDatabase(config, log, (pool) => listAppPasswords(pool, user));
+    if (!user || user.startsWith('--')) throw new UsageError(user ? `password list: unknown option ${user}` : 'password list needs a USER (or --all)');
+    if (args.length > 2) throw new UsageError(`password list: unexpected argument "${args[2]}"`);
+    const { list, username } = await withDatabase(config, log, async (pool) => ({
+      list: await listAppPasswords(pool, user),
+      username: (await findEmployee(pool, user))?.username ?? user,
+    }));
+    if (json) {
+      printJson(list.map((p) => ({ user: username, label: p.label, createdAt: iso(p.createdAt), lastUsedAt: iso(p.lastUsedAt) })));
+      return;
+    }
     if (list.length === 0) print(`${user} has no app passwords.`);
     for (const p of list) {
-      print(`${p.label.padEnd(24)} created ${p.createdAt.toISOString()}  last used ${p.lastUsedAt?.toISOString() ?? 'never'}`);
+      print(`${p.label.padEnd(24)} created ${when(p.createdAt)}  last used ${when(p.lastUsedAt)}`);
     }
     return;
   }
@@ -216,7 +298,7 @@ async function unlock(config: Config, log: Logger, args: string[]): Promise<numb
   const policy = { addressThreshold: config.authLockoutThreshold, userThreshold: config.authLockoutUserThreshold, seconds: config.authLockoutSeconds };
   const cleared = await withDatabase(config, log, (pool) => unlockLogins(pool, policy, target));
   for (const e of cleared.addresses) {
-    const locked = e.lockedUntil ? `; it was locked until ${e.lockedUntil.toISOString()}` : '';
+    const locked = e.lockedUntil ? `; it was locked until ${localTime(e.lockedUntil, config.timeZone)}` : '';
     print(`Unlocked address ${e.value}: ${e.failures} failed login(s) cleared${locked}.`);
   }
   for (const e of cleared.users) {
@@ -253,39 +335,62 @@ async function invite(config: Config, log: Logger, args: string[]): Promise<void
       else missing.push(u);
     }
     // Nothing is created when one name is wrong: the administrator fixes the list and runs it again.
-    if (missing.length) throw new UsageError(`no active employee: ${missing.join(', ')}`);
+    if (missing.length) throw new NotFoundError(`no active employee: ${missing.join(', ')}`);
     return inviteEmployees(pool, [...new Map(employees.map((e) => [e.id, e])).values()], portalUrl, ttl);
   });
   const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   if (csv) print('username,email,name,link,expires');
   for (const i of invitations) {
     const name = `${i.employee.firstName} ${i.employee.lastName}`.trim();
-    if (csv) print([i.employee.username, i.employee.email, name, i.link, i.expiresAt.toISOString()].map(quote).join(','));
+    if (csv) print([i.employee.username, i.employee.email, name, i.link, localTime(i.expiresAt, config.timeZone)].map(quote).join(','));
     else print(`${i.employee.username.padEnd(24)} ${i.link}`);
   }
-  if (!csv) process.stderr.write(`${invitations.length} link(s), each valid once until ${invitations[0]?.expiresAt.toISOString() ?? '-'}\n`);
+  if (!csv) process.stderr.write(`${invitations.length} link(s), each valid once until ${invitations[0] ? localTime(invitations[0].expiresAt, config.timeZone) : '-'}\n`);
 }
 
 async function status(config: Config, log: Logger, args: string[]): Promise<void> {
+  const json = flag(args, '--json');
+  const unknownOption = args.find((a) => a.startsWith('--'));
+  if (unknownOption) throw new UsageError(`status: unknown option ${unknownOption}`);
+  if (args.length > 1) throw new UsageError(`status: unexpected argument "${args[1]}" (one USER or none)`);
   const { createStore } = await import('./compose.js');
   const { activeUsernames } = await import('./storage/postgres/brokerstar/employees.js');
   await withDatabase(config, log, async (pool) => {
     const store = createStore(config, pool, log);
     const usernames = await activeUsernames(pool, args[0] ?? null);
-    if (usernames.length === 0) throw new UsageError(args[0] ? `no active employee "${args[0]}"` : 'no active employees');
-    print(`MAX_RECORDS = ${config.maxRecords}`);
-    print(`${'user'.padEnd(20)} ${'collection'.padEnd(36)} ${'eligible'.padStart(8)} ${'served'.padStart(8)}  last change`);
+    if (usernames.length === 0) throw new NotFoundError(args[0] ? `no active employee "${args[0]}"` : 'no active employees');
+    const rows: { username: string; s: Awaited<ReturnType<typeof store.status>>[number] }[] = [];
     for (const username of usernames) {
       const principal = await store.principalByUsername(username);
       if (!principal) continue;
-      for (const s of await store.status(principal)) {
-        const note =
-          (s.capped ? '  CAPPED' : s.collection.listed ? '' : '  (share revoked)') +
-          (s.storedSettings ? `  (as the server computed it with ${s.storedSettings}; this command's settings differ)` : '');
-        print(
-          `${username.padEnd(20)} ${s.collection.displayName.padEnd(36)} ${String(s.eligible).padStart(8)} ${String(s.served).padStart(8)}  ${s.lastChanged.toISOString()}${note}`,
-        );
-      }
+      for (const s of await store.status(principal)) rows.push({ username, s });
+    }
+    if (json) {
+      printJson(
+        rows.map(({ username, s }) => ({
+          user: username,
+          collection: s.collection.displayName,
+          slug: s.collection.slug,
+          type: s.collection.type,
+          eligible: s.eligible,
+          served: s.served,
+          capped: s.capped,
+          listed: s.collection.listed,
+          lastChanged: localTime(s.lastChanged, config.timeZone),
+          storedSettings: s.storedSettings ?? null,
+        })),
+      );
+      return;
+    }
+    print(`MAX_RECORDS = ${config.maxRecords}`);
+    print(`${'user'.padEnd(20)} ${'collection'.padEnd(36)} ${'eligible'.padStart(8)} ${'served'.padStart(8)}  last change`);
+    for (const { username, s } of rows) {
+      const note =
+        (s.capped ? '  CAPPED' : s.collection.listed ? '' : '  (share revoked)') +
+        (s.storedSettings ? `  (as the server computed it with ${s.storedSettings}; this command's settings differ)` : '');
+      print(
+        `${username.padEnd(20)} ${s.collection.displayName.padEnd(36)} ${String(s.eligible).padStart(8)} ${String(s.served).padStart(8)}  ${localTime(s.lastChanged, config.timeZone)}${note}`,
+      );
     }
     const { unusableRulesLine } = await import('./storage/postgres/unusable-rules.js');
     print(unusableRulesLine(await store.unusableRecurrenceRules()));
@@ -296,24 +401,60 @@ async function audit(config: Config, log: Logger, args: string[]): Promise<void>
   const user = option(args, '--user');
   const sinceRaw = option(args, '--since');
   const limitRaw = option(args, '--limit');
-  const since = sinceRaw ? new Date(sinceRaw) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${sinceRaw}`);
+  const json = flag(args, '--json');
+  if (args.length) throw new UsageError(args[0]!.startsWith('--') ? `audit: unknown option ${args[0]}` : `audit: unexpected argument "${args[0]}" (a user goes after --user)`);
+  const since = sinceRaw ? parseTime(sinceRaw, config.timeZone) : undefined;
+  if (sinceRaw && !since) throw new UsageError(`--since: not a date: ${sinceRaw}`);
   const limit = limitRaw ? Number(limitRaw) : 100;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
   const { AuditLog } = await import('./audit/audit-log.js');
-  const rows = await withDatabase(config, log, (pool) => new AuditLog(pool, log).list({ username: user, since, limit }));
+  const { findEmployee } = await import('./storage/postgres/brokerstar/employees.js');
+  const rows = await withDatabase(config, log, async (pool) => {
+    const found = await new AuditLog(pool, log).list({ username: user, since, limit });
+    // A name that is nobody's is a typo, not a quiet log; an employee since removed from BrokerStar
+    // still has his entries shown.
+    if (user !== undefined && found.length === 0 && !(await findEmployee(pool, user))) {
+      throw new NotFoundError(`no BrokerStar employee with username "${user}"`);
+    }
+    return found;
+  });
+  if (json) {
+    printJson(
+      rows.map((r) => ({
+        id: r.id,
+        at: localTime(r.at, config.timeZone),
+        user: r.username,
+        outcome: r.outcome,
+        status: r.status,
+        method: r.method,
+        resource: r.resource,
+        reason: r.reason,
+        changes: r.changes ?? [],
+        userAgent: r.userAgent,
+      })),
+    );
+    return;
+  }
   if (rows.length === 0) print('No entries.');
   for (const r of rows) {
     // The reason first ("edit", "no change", a refusal's key and detail), then each changed field.
     const changes = (r.changes ?? []).map((c) => `${c.field}: ${JSON.stringify(c.old)} -> ${JSON.stringify(c.new)}`);
     const what = [r.reason ?? '', ...changes].filter((x) => x !== '').join('; ');
-    print(`${r.at.toISOString()} ${r.outcome.padEnd(8)} ${String(r.status)} ${r.username ?? '-'} ${r.method} ${r.resource} ${what} [${r.userAgent ?? ''}]`);
+    print(`${localTime(r.at, config.timeZone)} ${r.outcome.padEnd(8)} ${String(r.status)} ${r.username ?? '-'} ${r.method} ${r.resource} ${what} [${r.userAgent ?? ''}]`);
   }
 }
 
 export async function main(argv: string[]): Promise<number> {
   const args = [...argv];
   const command = args.shift() ?? 'help';
+  if (command === '--version' || command === '-v') {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { PROJECT_ROOT } = await import('./paths.js');
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    print(`brokerstar-dav ${version}`);
+    return 0;
+  }
   if (command === 'help' || command === '--help' || command === '-h') {
     print(HELP.main);
     return 0;
@@ -383,7 +524,12 @@ export async function main(argv: string[]): Promise<number> {
     // Errors meant for the user (by their class names, so their modules need not be loaded here):
     // the message alone. Anything else is a bug: the stack.
     const name = e instanceof Error ? e.name : '';
-    if (e instanceof UsageError || ['AccountError', 'MigrationError', 'DemoDataError'].includes(name)) {
+    const operational = [
+      ...['AccountError', 'MigrationError', 'DemoDataError', 'EmbeddedPostgresMissingError'],
+      // the database cannot be reached or refuses the login; DATA_DIR holds no database; the port is taken
+      ...['DatabaseUnavailableError', 'NoEmbeddedDatabaseError', 'StartupError'],
+    ];
+    if (e instanceof UsageError || e instanceof NotFoundError || operational.includes(name)) {
       process.stderr.write(`brokerstar-dav: ${(e as Error).message}\n`);
       const code = (e as { code?: string }).code;
       const usage = e instanceof UsageError || (name === 'DemoDataError' && (code === 'usage' || code === 'invalid-option'));

@@ -86,6 +86,85 @@ export async function closePool(pool: pg.Pool, timeoutMs = 5000): Promise<void> 
   if (ended?.status === 'rejected') throw ended.reason;
 }
 
+/** The database cannot be reached or refuses the login: an operator's mistake, told in one line. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+}
+
+/** Waiting for the first connection of a command or a starting server (a host that drops packets). */
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** host:port/database of a connection string, never its user or password. */
+function whereOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** One line for why the first connection failed (no stack: the operator fixes a setting). */
+export function connectionProblem(err: unknown, url: string): DatabaseUnavailableError | undefined {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const where = whereOf(url);
+  let user = '';
+  let password = '';
+  try {
+    const u = new URL(url);
+    user = decodeURIComponent(u.username);
+    password = u.password;
+  } catch {
+    // whereOf says DATABASE_URL
+  }
+  const says = (text: string) => new DatabaseUnavailableError(`${text} (check DATABASE_URL)`);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return says(`cannot connect to the database at ${where}: connection refused; is PostgreSQL running there?`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return says(`cannot connect to the database at ${where}: the host name is unknown`);
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return says(`cannot connect to the database at ${where}: ${code === 'ETIMEDOUT' ? 'timed out' : 'no route to the host'}`);
+    case '28P01':
+      return says(`the database at ${where} refused the login of "${user}": ${password ? 'wrong password' : 'no password given'}`);
+    case '28000':
+      return says(`the database at ${where} refused the login of "${user}": ${message}`);
+    case '3D000':
+      return says(`the database at ${where} does not exist`);
+    default:
+  }
+  if (/connection timeout|timeout expired/i.test(message)) return says(`cannot connect to the database at ${where}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s`);
+  // pg's own words when the server asks for a password the URL does not hold.
+  if (/empty password returned by client|client password must be a string/i.test(message)) {
+    return says(`the database at ${where} asks for a password and none is given`);
+  }
+  if (/self[- ]signed certificate|does not support SSL|SSL/i.test(message)) return says(`cannot connect to the database at ${where}: ${message}`);
+  return undefined;
+}
+
+/**
+ * One connection before the pool is made, bounded in time (commands' pools have no bound: demo
+ * data and migrations may wait long for a connection); a connection problem becomes
+ * DatabaseUnavailableError.
+ */
+export async function checkConnection(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'brokerstar-dav' });
+  client.on('error', () => undefined); // a failed connect rejects below
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw connectionProblem(err, url) ?? err;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /**
  * `role: 'server'` takes over an embedded cluster left running by a killed server; `'command'`
  * (CLI commands) uses a running one and leaves it running for the server that owns it.
@@ -94,6 +173,7 @@ export async function openDatabase(config: Config, log: Logger, role: 'server' |
   // Commands (migrations, demo data for benchmarks) may run long statements on purpose.
   const timeouts = role === 'server' ? poolTimeoutsOf(config) : undefined;
   if (config.databaseUrl) {
+    await checkConnection(config.databaseUrl);
     const pool = createPool(config.databaseUrl, config.dbPoolSize, log, timeouts);
     await pool.query('SELECT 1');
     return { pool, url: config.databaseUrl, demo: false, fresh: false, embedded: undefined, close: () => closePool(pool) };
@@ -104,6 +184,8 @@ export async function openDatabase(config: Config, log: Logger, role: 'server' |
     port: config.embeddedPgPort,
     persistent: true,
     takeOver: role === 'server',
+    // Only the server creates the demo database; a command on an empty DATA_DIR names the folder.
+    create: role === 'server',
     onLog: (line) => log.trace({ pg: line }, 'embedded postgres'),
   });
   try {

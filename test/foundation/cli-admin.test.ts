@@ -89,7 +89,7 @@ describe('brokerstar-dav password list --all', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^user +label +kind +created +last used +last address$/);
     expect(lines).toHaveLength(5);
-    const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+    const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+0[12]:00'; // in TIME_ZONE, Europe/Zurich
     expect(lines[1]).toMatch(new RegExp(`^anna\\.meier +iPhone +iphone +${iso} +${iso} +198\\.51\\.100\\.23$`));
     expect(lines[2]).toMatch(new RegExp(`^anna\\.meier +Büro-PC +outlook +${iso} +never +-$`));
     expect(lines[3]).toMatch(new RegExp(`^Marc\\.Dupont +Pixel +android +${iso} +never +-$`));

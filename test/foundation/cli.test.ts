@@ -208,7 +208,8 @@ describe('password', () => {
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
     expect(out.map((l) => l.split(/\s+/)[0])).toEqual(['iPhone', 'iPad']);
-    const iso = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
+    // In TIME_ZONE (Europe/Zurich) with the offset; test/foundation/cli-operations.test.ts checks the values.
+    const iso = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+0[12]:00';
     expect(out[0]).toMatch(new RegExp(`^iPhone +created ${iso}  last used ${iso}$`)); // used by the DAV request above
     expect(out[1]).toMatch(new RegExp(`^iPad +created ${iso}  last used never$`));
     expect(r.stdout).not.toContain(iphone);
