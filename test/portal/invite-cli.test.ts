@@ -85,7 +85,7 @@ describe('brokerstar-dav invite', () => {
   it('refuses an unknown or inactive name, and bad options, creating nothing', async () => {
     const before = await linkCount();
     const r = await run(['invite', 'anna.meier', 'otto.alt', 'nobody'], env);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('no active employee: otto.alt, nobody');
     expect((await run(['invite'], env)).code).toBe(2);
     expect((await run(['invite', '--all', 'anna.meier'], env)).code).toBe(2);

@@ -422,8 +422,8 @@ describe('what an administrator sees', () => {
     expect(answer.ms.syncToken).toBe(before.token);
   }, 60_000);
 
-  it('an unknown user is a usage error', async () => {
-    await expect(status('niemand', { MAX_RECORDS: '3' })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no active employee "niemand"') });
+  it('an unknown user is "nothing found" (exit 1)', async () => {
+    await expect(status('niemand', { MAX_RECORDS: '3' })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no active employee "niemand"') });
   }, 60_000);
 });
 
