@@ -289,6 +289,12 @@ describe('three instances behind haproxy on one database', () => {
     await cluster.kill(victim);
     const { rows: waiting } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dav.change_log');
     expect(waiting[0]!.n, 'the killed pass had not finished the log').toBeGreaterThan(0);
+    // The killed process's backend finishes its current statement before it notices that its client
+    // is gone, then rolls back and releases the lock (seconds under load): only then can another take over.
+    await waitUntil('the killed instance\'s backends to end', 30_000, async () => {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [`brokerstar-dav-${victim}`]);
+      return rows[0]!.n === 0;
+    }, 50);
     // Another instance finishes the work (its background pass, or a client request).
     const takers = new Set<string>();
     await waitUntil('the change log to be emptied by another instance', 45_000, async () => {
