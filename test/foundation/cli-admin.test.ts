@@ -3,38 +3,19 @@
 // app passwords with kind, last use and address; never a hash) and `unlock USER|ADDRESS` (clears
 // what the login throttle counted, says what; exit 1 when there was nothing), with a real login
 // refused before and let in after.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppPassword } from '../../src/auth/app-passwords.js';
 import { lockoutKeys } from '../../src/auth/lockout.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { basicAuth } from '../support/basic-auth.js';
 import { builders } from '../support/builders.js';
+import { neverCreatedDataDir, runBuiltCli } from '../support/built-cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
-const NO_DATA_DIR = path.join(os.tmpdir(), `brokerstar-dav-cli-admin-test-${process.pid}-never-created`);
+const NO_DATA_DIR = neverCreatedDataDir('cli-admin-test');
 const ADDRESS_THRESHOLD = 3;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH, DATA_DIR: NO_DATA_DIR, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[], env: Record<string, string | undefined> = {}) => runBuiltCli(args, NO_DATA_DIR, env);
 
 let ts: TestServer;
 let env: Record<string, string>;

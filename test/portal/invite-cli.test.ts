@@ -1,34 +1,15 @@
 // `brokerstar-dav invite` through the built command line (npm run build first, as for
 // test/foundation/cli.test.ts) against the test database: one link per employee, names in any
 // case, --all, --csv, --expires, nothing created when a name is wrong; a printed link signs in.
-import { execFile } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { builders } from '../support/builders.js';
+import { neverCreatedDataDir, runBuiltCli } from '../support/built-cli.js';
 import { PortalClient } from '../support/portal-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
-const NO_DATA_DIR = path.join(os.tmpdir(), `brokerstar-dav-invite-test-${process.pid}-never-created`);
+const NO_DATA_DIR = neverCreatedDataDir('invite-test');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH, DATA_DIR: NO_DATA_DIR, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[], env: Record<string, string | undefined> = {}) => runBuiltCli(args, NO_DATA_DIR, env);
 
 let ts: TestServer;
 let env: Record<string, string>;

@@ -1,16 +1,10 @@
 // Employees as the setup portal finds them: by what they type (username or e-mail address, any
 // case), by the e-mail an identity provider vouches for, or by id. Only active employees sign in.
-import type { Language } from '../../../domain/records.js';
+import type { EmployeeRef } from '../../../domain/records.js';
 import type { Queryable } from '../queryable.js';
 
-export interface PortalEmployee {
-  readonly id: string;
-  readonly username: string;
-  readonly firstName: string;
-  readonly lastName: string;
-  readonly email: string;
-  readonly language: Language;
-}
+/** An employee as the portal needs him: the record without his time zone. */
+export type PortalEmployee = Omit<EmployeeRef, 'timeZone'>;
 
 const COLUMNS = `id::text AS id, username, first_name AS "firstName", last_name AS "lastName", email, language`;
 
