@@ -86,6 +86,22 @@ export interface Config {
   readonly profileSigningKey: string | undefined;
   /** The firm's time zone: times the command line prints are shown in it, with their offset. */
   readonly timeZone: string;
+  /** The birthdays calendar: every visible contact's birthday, those the employee advises, or none. */
+  readonly birthdayCalendar: 'all' | 'mine' | 'off';
+  /** The "my customers" address book (contacts the employee advises and his favourites, never capped below them). */
+  readonly myCustomersBook: boolean;
+  /** Appointments that ended more than this many days ago are not served (0 = no window). */
+  readonly syncPastDays: number;
+  /** Completed or cancelled tasks older than this many days are not served (0 = no window). */
+  readonly syncDoneTasksDays: number;
+  /** WebDAV-Push: collections advertise Web Push and notify subscribers when they change. */
+  readonly webdavPush: boolean;
+  /** The contact (mailto: or https:) push services see in the VAPID token (RFC 8292); unset = from PUBLIC_URL. */
+  readonly vapidSubject: string | undefined;
+  /** Tests only: push subscriptions may name a plain-http endpoint on loopback. */
+  readonly pushLoopbackHttp: boolean;
+  /** Private subscription links (a secret URL serving one calendar's .ics without a password). */
+  readonly subscriptionLinks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +136,12 @@ const onOff = (raw: string): boolean => {
   throw new Error(`must be on or off, got "${raw}"`);
 };
 const text = (raw: string): string => raw;
+/** RFC 8292 §2.1: the subject is a mailto: or an https: URI. */
+const vapidSubject = (raw: string): string => {
+  const v = raw.trim();
+  if (!/^mailto:[^\s@]+@[^\s@]+$/.test(v) && !/^https:\/\/[^\s]+$/.test(v)) throw new Error(`must be a mailto: or https: URI, got "${raw}"`);
+  return v;
+};
 const hostName = (raw: string): string => {
   const v = raw.trim();
   if (!net.isIP(v) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(v)) {
@@ -377,6 +399,54 @@ export const VARIABLES = {
   },
   profileSigningKey: { name: 'PROFILE_SIGNING_KEY', default: undefined, description: 'PEM private key file of PROFILE_SIGNING_CERT', parse: text },
   timeZone: { name: 'TIME_ZONE', default: 'Europe/Zurich', description: "The firm's time zone (IANA name): the command line prints times in it, with the offset", parse: ianaZone },
+  birthdayCalendar: {
+    name: 'BIRTHDAY_CALENDAR',
+    default: 'all',
+    description: 'all, mine or off: a birthdays calendar with every visible contact, only those the employee advises, or none',
+    parse: oneOf('all', 'mine', 'off'),
+  },
+  myCustomersBook: {
+    name: 'MY_CUSTOMERS_BOOK',
+    default: 'on',
+    description: 'An address book of the contacts the employee advises and his favourites, never capped below them',
+    parse: onOff,
+  },
+  syncPastDays: {
+    name: 'SYNC_PAST_DAYS',
+    default: '365',
+    description: 'Appointments that ended longer ago than this many days are not served (0 = all)',
+    parse: int(0, 36_500),
+  },
+  syncDoneTasksDays: {
+    name: 'SYNC_DONE_TASKS_DAYS',
+    default: '30',
+    description: 'Completed or cancelled tasks older than this many days are not served (0 = all)',
+    parse: int(0, 36_500),
+  },
+  webdavPush: {
+    name: 'WEBDAV_PUSH',
+    default: 'on',
+    description: 'WebDAV-Push: phones subscribe to collections and hear of changes within seconds',
+    parse: onOff,
+  },
+  vapidSubject: {
+    name: 'VAPID_SUBJECT',
+    default: undefined,
+    description: 'Contact (mailto: or https: URL) given to push services with every message; unset = PUBLIC_URL, else a mailto: of the host',
+    parse: vapidSubject,
+  },
+  pushLoopbackHttp: {
+    name: 'PUSH_LOOPBACK_HTTP',
+    default: 'off',
+    description: 'Tests only: accept push endpoints over plain http on loopback',
+    parse: onOff,
+  },
+  subscriptionLinks: {
+    name: 'SUBSCRIPTION_LINKS',
+    default: 'on',
+    description: 'Private subscription links: a secret URL per employee and calendar serving its .ics without a password',
+    parse: onOff,
+  },
 } satisfies { [K in keyof Config]: VarSpec<Config[K]> };
 
 /**

@@ -30,6 +30,10 @@ describe('loadConfig', () => {
     expect(problemsOf({ OIDC_CLIENT_ID: 'dav' })).toEqual(['OIDC_ISSUER: required when OIDC_CLIENT_ID is set']);
     expect(problemsOf({ PROFILE_SIGNING_CERT: '/etc/dav/cert.pem' })).toEqual(['PROFILE_SIGNING_KEY: required when PROFILE_SIGNING_CERT is set']);
     expect(problemsOf({ TIME_ZONE: 'Mars/Olympus' })).toEqual([expect.stringMatching(/^TIME_ZONE: must be an IANA time zone/)]);
+    expect(problemsOf({ BIRTHDAY_CALENDAR: 'some' })).toEqual([expect.stringMatching(/^BIRTHDAY_CALENDAR: must be one of all, mine, off/)]);
+    expect(problemsOf({ SYNC_PAST_DAYS: '-1' })).toEqual([expect.stringMatching(/^SYNC_PAST_DAYS: must be between 0/)]);
+    expect(problemsOf({ VAPID_SUBJECT: 'http://firm.ch' })).toEqual([expect.stringMatching(/^VAPID_SUBJECT: must be a mailto: or https: URI/)]);
+    expect(loadConfig({ VAPID_SUBJECT: 'mailto:it@firm.ch' }).vapidSubject).toBe('mailto:it@firm.ch');
     expect(problemsOf({ OIDC_EMAIL_CLAIM: 'e mail' })).toEqual([expect.stringMatching(/^OIDC_EMAIL_CLAIM: must be a claim name/)]);
   });
 
@@ -80,6 +84,14 @@ describe('loadConfig', () => {
       profileSigningCert: undefined,
       profileSigningKey: undefined,
       timeZone: 'Europe/Zurich',
+      birthdayCalendar: 'all',
+      myCustomersBook: true,
+      syncPastDays: 365,
+      syncDoneTasksDays: 30,
+      webdavPush: true,
+      vapidSubject: undefined,
+      pushLoopbackHttp: false,
+      subscriptionLinks: true,
     };
     expect(c).toEqual(expected);
     expect(Object.isFrozen(c)).toBe(true);
@@ -141,6 +153,14 @@ describe('loadConfig', () => {
       PROFILE_SIGNING_CERT: '/etc/dav/cert.pem',
       PROFILE_SIGNING_KEY: '/etc/dav/key.pem',
       TIME_ZONE: 'America/New_York',
+      BIRTHDAY_CALENDAR: 'Mine',
+      MY_CUSTOMERS_BOOK: 'off',
+      SYNC_PAST_DAYS: '0',
+      SYNC_DONE_TASKS_DAYS: '7',
+      WEBDAV_PUSH: 'off',
+      VAPID_SUBJECT: 'https://dav.firm.ch/',
+      PUSH_LOOPBACK_HTTP: 'on',
+      SUBSCRIPTION_LINKS: 'off',
     };
     // The test covers every variable there is.
     expect(Object.keys(env).sort()).toEqual(Object.values(VARIABLES).map((v) => v.name).sort());
@@ -189,6 +209,14 @@ describe('loadConfig', () => {
       profileSigningCert: '/etc/dav/cert.pem',
       profileSigningKey: '/etc/dav/key.pem',
       timeZone: 'America/New_York',
+      birthdayCalendar: 'mine',
+      myCustomersBook: false,
+      syncPastDays: 0,
+      syncDoneTasksDays: 7,
+      webdavPush: false,
+      vapidSubject: 'https://dav.firm.ch/',
+      pushLoopbackHttp: true,
+      subscriptionLinks: false,
     });
   });
 
