@@ -162,11 +162,15 @@ export function basicAuth(deps: AuthDeps) {
   // Other instances' revokes and BrokerStar's employee changes (db/notifications.ts).
   deps.notifications?.subscribe({
     onNotice(n) {
-      if (n.kind === 'app-password-revoked') forget(n.appPasswordId);
-      else if (n.employeeId === undefined) cache.clear();
+      if (n.kind === 'app-password-revoked') return forget(n.appPasswordId);
+      repeated.forgetEmployee(n.employeeId);
+      if (n.employeeId === undefined) cache.clear();
       else cache.forgetEmployee(n.employeeId);
     },
-    onResync: () => cache.clear(),
+    onResync: () => {
+      cache.clear();
+      repeated.forgetEmployee(undefined);
+    },
   });
   const authenticate = async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const creds = parseBasicAuth(req.headers.authorization);
@@ -187,11 +191,18 @@ export function basicAuth(deps: AuthDeps) {
     const address = req.ip ?? 'unknown';
     // The request's child logger (http/request-log.ts), so these lines carry the request id.
     const log = req.log ?? deps.log;
-    if (repeated.has(address, key)) {
+    const failedBefore = repeated.get(address, key);
+    // An inactive employee's phone polling: refused as long as he stays inactive, checked in full
+    // again once BrokerStar reactivates him (a failed look-up keeps refusing until the window ends).
+    const stillRefused =
+      failedBefore !== undefined &&
+      (failedBefore.employeeId === undefined || (await findEmployee(deps.db, creds.username).then((e) => !e?.active, () => true)));
+    if (stillRefused) {
       log.debug({ address }, 'login failed again with the same credentials');
       countLogin('failed');
       return unauthorized(req, res, deps.portalUrl);
     }
+    if (failedBefore) repeated.forget(address, key);
     const admission = await deps.lockout.admit(address, creds.username);
     if (!admission.admitted) {
       // No username here: the address is what is locked, and the field may hold a password.
@@ -212,9 +223,11 @@ export function basicAuth(deps: AuthDeps) {
     }
     if (!login) {
       const lockedFor = await deps.lockout.fail(address, creds.username);
-      // null: the look-up failed, so whether this login could become valid is unknown.
+      // null: the look-up failed, so whether this login could become valid is unknown. An inactive
+      // employee's phone keeps polling: remembered too (else it locks out its office's address),
+      // tagged so that his reactivation's notice makes the login count again.
       const employee = await findEmployee(deps.db, creds.username).catch(() => null);
-      if (employee !== null && (!employee || employee.active)) repeated.remember(address, key);
+      if (employee !== null) repeated.remember(address, key, employee && !employee.active ? employee.id : undefined);
       log.info({ ...loggableUser(employee ?? undefined, creds.username), address, lockedFor }, 'login failed');
       countLogin('failed');
       return unauthorized(req, res, deps.portalUrl);

@@ -10,6 +10,7 @@ import { createAppPassword, loginArgon2Runs } from '../../src/auth/app-passwords
 import { lockoutKeys } from '../../src/auth/lockout.js';
 import { createApp } from '../../src/compose.js';
 import { testConfig } from '../../src/config.js';
+import { Notifications } from '../../src/db/notifications.js';
 import { createLogger } from '../../src/logger.js';
 import { basicAuth } from '../support/basic-auth.js';
 import { builders } from '../support/builders.js';
@@ -180,6 +181,47 @@ describe('a device stuck on a revoked app password', () => {
     // From another address the same wrong login is checked (and counted) again.
     expect((await login(basicAuth('bruno.keller', revoked), '100.64.1.2')).status).toBe(401);
     expect(loginArgon2Runs() - before).toBe(3);
+  });
+});
+
+describe('a device of an employee deactivated in BrokerStar', () => {
+  it('keeps polling without locking out its office, and works again as soon as he is reactivated', async () => {
+    // A server of its own with the cross-instance notices, as `serve` runs: reactivation reaches
+    // the login throttle through the employee notice the change pump sends.
+    const log = createLogger('silent');
+    const notifications = new Notifications(db.url, log);
+    await notifications.start();
+    const config = testConfig({ authCacheSeconds: 600, authLockoutThreshold: ADDRESS_THRESHOLD, authLockoutSeconds: 600, trustProxy: 'loopback' });
+    const { app, store } = createApp(config, db.pool, log, undefined, { notifications });
+    const own = await listenOnLoopback(app);
+    const office = '100.64.2.1';
+    const ask = (authorization: string) =>
+      fetch(`${own.url}/dav/`, { headers: { Authorization: authorization, 'X-Forwarded-For': office }, signal: AbortSignal.timeout(20_000) }).then((r) => r.status);
+    try {
+      expect(await ask(right('carla.rossi'))).toBe(200);
+      await db.query(`UPDATE brokerstar.employee SET active = false WHERE username = 'carla.rossi'`);
+      await store.pump.catchUp();
+      // Her phone polls three times the threshold: one failure counted, one argon2 run.
+      const before = loginArgon2Runs();
+      for (let poll = 0; poll < 3 * ADDRESS_THRESHOLD; poll++) expect(await ask(right('carla.rossi')), `poll ${poll + 1}`).toBe(401);
+      expect(loginArgon2Runs() - before).toBeLessThanOrEqual(2); // the first check (and one that raced the notice)
+      const { rows } = await db.query<{ failures: number }>('SELECT failures FROM dav.auth_failure WHERE key = $1', [`ip:${office}`]);
+      expect(rows[0]?.failures).toBeLessThanOrEqual(2);
+      expect(await ask(right('dario.fontana')), 'a colleague in the same office').toBe(200);
+      // Reactivated in BrokerStar: the pump's pass notifies, the same phone is let in again.
+      await db.query(`UPDATE brokerstar.employee SET active = true WHERE username = 'carla.rossi'`);
+      await store.pump.catchUp();
+      const deadline = Date.now() + 10_000;
+      let status = await ask(right('carla.rossi'));
+      while (status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await ask(right('carla.rossi'));
+      }
+      expect(status, 'reactivated: in again within seconds, not after the 600 s window').toBe(200);
+    } finally {
+      await own.close();
+      await notifications.stop();
+    }
   });
 });
 
