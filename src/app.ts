@@ -10,9 +10,12 @@ import type { Notifications } from './db/notifications.js';
 import { davHandler } from './dav/handler.js';
 import type { AccessPolicy } from './dav/policy.js';
 import { DAV_ROOT } from './dav/resources.js';
+import { compression } from './http/compression.js';
 import { errorHandler, type RefusalListener } from './http/error-response.js';
 import { healthHandler, livenessHandler, metricsHandler, readinessHandler } from './http/health.js';
 import { requestLog } from './http/request-log.js';
+import { SUBSCRIPTION_ROOT } from './http/subscription-links.js';
+import { subscriptionRouter, subscriptionsOff } from './http/subscription-route.js';
 import { portalRouter } from './portal/router.js';
 import type { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
@@ -40,6 +43,8 @@ export function buildApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.config.trustProxy);
 
   app.use(requestLog(deps.log));
+  // Text answers above one packet (1,400 bytes) go out brotli- or gzip-coded where the client accepts it.
+  app.use(compression());
   // Bodies are what their Content-Type says: an .ics or .vcf can never be run as the portal's script.
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -81,6 +86,12 @@ export function buildApp(deps: AppDeps): express.Express {
       res.status(404).type('text/plain; charset=utf-8').send('Not found.\n');
     });
   }
+  // Private subscription links carry their own secret (the token in the URL): before Basic auth.
+  // Switched off, the path is a plain 404 rather than a password prompt.
+  app.use(
+    SUBSCRIPTION_ROOT,
+    deps.config.subscriptionLinks ? subscriptionRouter({ pool: deps.pool, store: deps.store, log: deps.log }) : subscriptionsOff,
+  );
   app.use(auth);
   app.use(davHandler({ config: deps.config, store: deps.store, policy: deps.policy, log: deps.log }));
   app.use(errorHandler(deps.log, deps.onRefusal));

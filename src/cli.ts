@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `brokerstar-dav` command: serve, migrate, demo-data, password, invite, unlock, status, audit. Configuration
+// The `brokerstar-dav` command: serve, migrate, demo-data, password, invite, subscription, unlock, status, audit. Configuration
 // comes from the environment only (README "Configuration"); a bad value stops with every problem.
 //
 // Everything but the configuration is imported when a command needs it, so --help and a
@@ -26,6 +26,11 @@ Commands:
   password revoke USER LABEL     revoke one app password
   invite USER... | --all [--expires 7d] [--csv]
                                  print one-time sign-in links to the setup portal
+  subscription create USER [--calendar SLUG] [--label LABEL]
+                                 create a private subscription link (.ics URL, printed once)
+  subscription list USER [--json]
+                                 list a user's subscription links
+  subscription revoke USER LABEL revoke one subscription link
   unlock USER|ADDRESS            clear the login lockout of a username or client address
   status [USER] [--json]         per collection: eligible and served items, last change
   audit [--user U] [--since T] [--limit N] [--json]
@@ -69,13 +74,27 @@ he connects his devices. For firms without SMTP_URL or OIDC_ISSUER. USER is a us
 address (any case); --all invites every active employee. DURATION: 7d (default), 12h, 90m; at most
 90 days. --csv prints username,email,name,link,expires. Links start with PUBLIC_URL (else
 http://HOST:PORT); only their hash is stored.`,
+  subscription: `Usage:
+  brokerstar-dav subscription create USER [--calendar SLUG] [--label LABEL]
+  brokerstar-dav subscription list USER [--json]
+  brokerstar-dav subscription revoke USER LABEL
+
+A private subscription link serves one of USER's calendars as an .ics without a password, for
+Outlook ("from the internet"), Google Calendar or a wall display; private appointments show only
+as busy. SLUG is the calendar's path segment: termine (default) or termine-<colleague> for a
+colleague's calendar USER sees. LABEL names the link (default: SLUG), unique per user. The URL
+starts with PUBLIC_URL (else http://HOST:PORT) and is printed once, on the last line alone; only
+its hash is stored. --json on list prints a JSON array: user, id, label, calendar, createdAt,
+lastUsedAt, lastAddress. Exit code 1 for an unknown or inactive USER, an unknown calendar, a taken
+or unknown LABEL; 2 when SUBSCRIPTION_LINKS=off.`,
   status: `Usage: brokerstar-dav status [USER] [--json]
 
 For each collection of USER (or of every active employee): how many items the employee may see,
-how many are served (MAX_RECORDS caps it), and when the collection last changed. Then the
-appointments whose recurrence rule cannot be used (served as single appointments), by id.
+how many are served (MAX_RECORDS caps it), and when the collection last changed; items the sync
+window leaves out (SYNC_PAST_DAYS, SYNC_DONE_TASKS_DAYS) are counted as outside the sync window.
+Then the appointments whose recurrence rule cannot be used (served as single appointments), by id.
 --json prints a JSON array, one object per collection: user, collection, slug, type, eligible,
-served, capped, listed, lastChanged, storedSettings. Exit code 1 for an unknown or inactive USER.`,
+served, outsideWindow, capped, listed, lastChanged, storedSettings. Exit code 1 for an unknown or inactive USER.`,
   audit: `Usage: brokerstar-dav audit [--user USER] [--since TIME] [--limit N] [--json]
 
 Client writes (accepted, with field changes) and refusals (with the reason), newest first.
@@ -348,6 +367,59 @@ async function invite(config: Config, log: Logger, args: string[]): Promise<void
   if (!csv) process.stderr.write(`${invitations.length} link(s), each valid once until ${invitations[0] ? localTime(invitations[0].expiresAt, config.timeZone) : '-'}\n`);
 }
 
+async function subscription(config: Config, log: Logger, args: string[]): Promise<void> {
+  const calendarOption = args[0] === 'create' ? option(args, '--calendar') : undefined;
+  const labelOption = args[0] === 'create' ? option(args, '--label') : undefined;
+  const json = args[0] === 'list' && flag(args, '--json');
+  const [action, user, label] = args;
+  if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new UsageError(HELP.subscription!);
+  if (!config.subscriptionLinks) throw new UsageError('subscription: subscription links are off (SUBSCRIPTION_LINKS=off)');
+  if (!user || user.startsWith('--')) throw new UsageError(user ? `subscription ${action}: unknown option ${user}` : `subscription ${action} needs a USER`);
+  const allowed = action === 'revoke' ? 3 : 2;
+  if (args.length > allowed) throw new UsageError(`subscription ${action}: unexpected argument "${args[allowed]}"`);
+  if (action === 'revoke' && !label) throw new UsageError('subscription revoke needs USER and LABEL');
+  const { findEmployee } = await import('./storage/postgres/brokerstar/employees.js');
+  const links = await import('./storage/postgres/subscription-links.js');
+  const iso = (d: Date | null) => (d ? localTime(d, config.timeZone) : null);
+  await withDatabase(config, log, async (pool) => {
+    const employee = await findEmployee(pool, user);
+    if (!employee || (action === 'create' && !employee.active)) throw new NotFoundError(`no active employee "${user}"`);
+    if (action === 'list') {
+      const list = await links.linksOf(pool, employee.id);
+      if (json) {
+        printJson(list.map((l) => ({ user: employee.username, id: l.id, label: l.label, calendar: l.calendar, createdAt: iso(l.createdAt), lastUsedAt: iso(l.lastUsedAt), lastAddress: l.lastAddress })));
+        return;
+      }
+      if (list.length === 0) print(`${employee.username} has no subscription links.`);
+      for (const l of list) {
+        print(`${l.label.padEnd(24)} ${l.calendar.padEnd(24)} created ${iso(l.createdAt)}  last used ${iso(l.lastUsedAt) ?? 'never'}${l.lastAddress ? ` from ${l.lastAddress}` : ''}`);
+      }
+      return;
+    }
+    if (action === 'revoke') {
+      if (!(await links.revokeLinkByLabel(pool, employee.id, label!))) throw new NotFoundError(`${employee.username} has no subscription link "${label}"`);
+      print(`Revoked subscription link "${label}" of ${employee.username}: it answers 404 from now on.`);
+      return;
+    }
+    const { createStore } = await import('./compose.js');
+    const { isSubscribable, subscriptionUrl } = await import('./http/subscription-links.js');
+    const store = createStore(config, pool, log);
+    const principal = await store.principalById(employee.id);
+    const calendars = principal ? (await store.collections(principal)).filter(isSubscribable) : [];
+    const slug = calendarOption ?? 'termine';
+    const calendar = calendars.find((c) => c.slug === slug);
+    if (!calendar) throw new NotFoundError(`${employee.username} has no calendar "${slug}" to subscribe to (one of: ${calendars.map((c) => c.slug).join(', ') || 'none'})`);
+    const l = labelOption ?? slug;
+    if (!links.isLinkLabel(l)) throw new UsageError(`--label: at most ${links.MAX_LINK_LABEL} characters, no control characters`);
+    const created = await links.createLink(pool, employee.id, calendar.slug, l);
+    if (!created) throw new NotFoundError(`${employee.username} already has a subscription link "${l}" (choose another --label)`);
+    if (!config.publicUrl) process.stderr.write('brokerstar-dav: PUBLIC_URL is not set; the link uses HOST and PORT, which work only where that address is reachable\n');
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    print(`Subscription link "${l}" for ${employee.username}'s calendar "${calendar.displayName}". Private appointments show as busy. It is shown only this once:`);
+    print(subscriptionUrl(config.publicUrl ?? `http://${host}:${config.port}`, created.token));
+  });
+}
+
 async function status(config: Config, log: Logger, args: string[]): Promise<void> {
   const json = flag(args, '--json');
   const unknownOption = args.find((a) => a.startsWith('--'));
@@ -374,6 +446,7 @@ async function status(config: Config, log: Logger, args: string[]): Promise<void
           type: s.collection.type,
           eligible: s.eligible,
           served: s.served,
+          outsideWindow: s.outsideWindow ?? null,
           capped: s.capped,
           listed: s.collection.listed,
           lastChanged: localTime(s.lastChanged, config.timeZone),
@@ -382,11 +455,12 @@ async function status(config: Config, log: Logger, args: string[]): Promise<void
       );
       return;
     }
-    print(`MAX_RECORDS = ${config.maxRecords}`);
+    print(`MAX_RECORDS = ${config.maxRecords}, SYNC_PAST_DAYS = ${config.syncPastDays}, SYNC_DONE_TASKS_DAYS = ${config.syncDoneTasksDays} (0 = no window)`);
     print(`${'user'.padEnd(20)} ${'collection'.padEnd(36)} ${'eligible'.padStart(8)} ${'served'.padStart(8)}  last change`);
     for (const { username, s } of rows) {
       const note =
         (s.capped ? '  CAPPED' : s.collection.listed ? '' : '  (share revoked)') +
+        (s.outsideWindow ? `  ${s.outsideWindow} outside the sync window` : '') +
         (s.storedSettings ? `  (as the server computed it with ${s.storedSettings}; this command's settings differ)` : '');
       print(
         `${username.padEnd(20)} ${s.collection.displayName.padEnd(36)} ${String(s.eligible).padStart(8)} ${String(s.served).padStart(8)}  ${localTime(s.lastChanged, config.timeZone)}${note}`,
@@ -507,6 +581,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'invite':
         await invite(config, log, args);
+        return 0;
+      case 'subscription':
+        await subscription(config, log, args);
         return 0;
       case 'unlock':
         return await unlock(config, log, args);

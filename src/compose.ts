@@ -20,17 +20,24 @@ export function renderOptionsOf(config: Config): RenderOptions {
   };
 }
 
-export function createStore(config: Config, pool: pg.Pool, log: Logger): PostgresStore {
+/** `now`: the clock the employees' days are read from (tests move it to age items out of the sync windows). */
+export function createStore(config: Config, pool: pg.Pool, log: Logger, clock: { readonly now?: () => Date } = {}): PostgresStore {
   return new PostgresStore({
     pool,
     log,
     maxRecords: config.maxRecords,
     privateAppointments: config.privateAppointments,
+    syncPastDays: config.syncPastDays,
+    syncDoneTasksDays: config.syncDoneTasksDays,
+    ...(clock.now ? { now: clock.now } : {}),
+    birthdayCalendar: config.birthdayCalendar,
+    myCustomersBook: config.myCustomersBook,
     retentionDays: config.syncRetentionDays,
     auditRetentionDays: config.auditRetentionDays,
     photoMaxPixels: config.photoMaxPixels,
     renderOptions: renderOptionsOf(config),
     reannounceMinIntervalSeconds: config.reannounceMinIntervalSeconds,
+    bodyCacheMb: config.bodyCacheMb,
   });
 }
 

@@ -102,6 +102,8 @@ export interface Config {
   readonly pushLoopbackHttp: boolean;
   /** Private subscription links (a secret URL serving one calendar's .ics without a password). */
   readonly subscriptionLinks: boolean;
+  /** Megabytes of rendered bodies kept in memory, shared by all employees (0 = off). */
+  readonly bodyCacheMb: number;
 }
 
 export class ConfigError extends Error {
@@ -446,6 +448,12 @@ export const VARIABLES = {
     default: 'on',
     description: 'Private subscription links: a secret URL per employee and calendar serving its .ics without a password',
     parse: onOff,
+  },
+  bodyCacheMb: {
+    name: 'BODY_CACHE_MB',
+    default: '64',
+    description: 'Megabytes of rendered bodies kept in memory, shared by all employees, so big answers skip PostgreSQL (0 = off)',
+    parse: int(0, 65_536),
   },
 } satisfies { [K in keyof Config]: VarSpec<Config[K]> };
 

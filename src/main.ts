@@ -10,6 +10,7 @@ import { Notifications } from './db/notifications.js';
 import { DEMO_USERNAME, generateDemoData } from './demo/generate.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { startPushDispatcher } from './push/dispatcher.js';
 import { brokerstarIsEmpty } from './storage/postgres/brokerstar/presence.js';
 import { settleWithin } from './time-limit.js';
 
@@ -102,6 +103,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
     log.info({ url }, 'listening');
+    // WebDAV-Push: phones hear of changes within seconds, BrokerStar's own writes included.
+    const push = config.webdavPush ? startPushDispatcher({ pool: db.pool, store, config, log }) : undefined;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -112,6 +115,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           log.info('shutting down');
           clearInterval(background);
           await shutdown(config.shutdownGraceMs);
+          await push?.stop();
           // A background pass still running must not hold the stop beyond the grace either.
           const finished = await settleWithin(store.pump.idle(), SHUTDOWN_FINISH_MS);
           if (finished?.status === 'rejected') throw finished.reason;

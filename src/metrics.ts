@@ -95,6 +95,12 @@ const pumpTaken = new Counter({
   help: 'Change log rows and due re-announcements taken by the change pump.',
   registers: [registry],
 });
+const pushDeliveries = new Counter({
+  name: 'brokerstar_dav_push_messages_total',
+  help: 'WebDAV-Push: messages sent to push services, failed deliveries, and subscriptions dropped (404/410 or failing too often).',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
 new Gauge({
   name: 'brokerstar_dav_build_info',
   help: 'Always 1; the version of the running server in its label.',
@@ -108,6 +114,7 @@ for (const result of ['hit', 'miss']) loginCache.inc({ result }, 0);
 acceptedEdits.inc(0);
 pumpPasses.inc(0);
 pumpTaken.inc(0);
+for (const outcome of ['sent', 'failed', 'dropped']) pushDeliveries.inc({ outcome }, 0);
 
 /** A rule name as a label: message keys are a fixed catalogue; anything odd is "other". */
 const ruleLabel = (rule: string): string => (/^[a-z0-9][a-z0-9._-]{0,79}$/i.test(rule) ? rule : 'other');
@@ -128,3 +135,31 @@ export const countPumpPass = (taken: number): void => {
   pumpPasses.inc();
   pumpTaken.inc(taken);
 };
+export const countPushDelivery = (outcome: 'sent' | 'failed' | 'dropped'): void => pushDeliveries.inc({ outcome });
+
+const compressedAnswers = new Counter({
+  name: 'brokerstar_dav_compressed_responses_total',
+  help: 'Answers sent content-coded (Accept-Encoding), by coding.',
+  labelNames: ['coding'] as const,
+  registers: [registry],
+});
+const bodyCache = new Counter({
+  name: 'brokerstar_dav_body_cache_total',
+  help: 'Look-ups of the in-memory body cache (BODY_CACHE_MB): hit (no body read from PostgreSQL) or miss.',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+const bodyCacheBytes = new Gauge({
+  name: 'brokerstar_dav_body_cache_bytes',
+  help: 'Bytes of bodies held by the in-memory body cache.',
+  registers: [registry],
+});
+for (const coding of ['gzip', 'br']) compressedAnswers.inc({ coding }, 0);
+for (const result of ['hit', 'miss']) bodyCache.inc({ result }, 0);
+
+export const countCompressed = (coding: 'gzip' | 'br'): void => compressedAnswers.inc({ coding });
+export const countBodyCache = (hits: number, misses: number): void => {
+  if (hits > 0) bodyCache.inc({ result: 'hit' }, hits);
+  if (misses > 0) bodyCache.inc({ result: 'miss' }, misses);
+};
+export const setBodyCacheBytes = (bytes: number): void => bodyCacheBytes.set(bytes);

@@ -106,6 +106,16 @@ export class AuditLog {
     countAcceptedEdit(); // recorded in the edit's transaction (a failed COMMIT is the rare overcount)
   }
 
+  /** A read worth keeping (a subscription link's first use in an hour): written without delaying the answer. */
+  read(subject: AuditSubject, reason: string): void {
+    this.record({ ...subject, outcome: 'accepted', status: 200, reason }).catch((err: unknown) => this.log.error({ err }, 'audit log write failed'));
+  }
+
+  /** A PROPPATCH of display settings (accepted or refused), through the caller's transaction. */
+  async propertyUpdate(subject: AuditSubject, e: Pick<AuditEntry, 'outcome' | 'status' | 'reason' | 'changes'>): Promise<void> {
+    await this.record({ ...subject, ...e });
+  }
+
   /** For the error middleware: a refusal is logged without delaying the answer. */
   refused(req: Request, r: RefusalEntry): void {
     this.record({

@@ -3,6 +3,14 @@
 // checks.
 import type { Request, Response } from 'express';
 import type { Config } from '../config.js';
+import {
+  ACCEPTED_REQUEST_CODINGS,
+  CorruptCodingError,
+  decodeBody,
+  DecodedTooLargeError,
+  requestCodings,
+  UnsupportedCodingError,
+} from '../http/request-body-coding.js';
 import { ClientGoneError, clientGone } from '../http/stream-writes.js';
 import { pickLanguage } from '../i18n/negotiate.js';
 import type { Language } from '../i18n/texts.js';
@@ -52,6 +60,7 @@ export interface DavContext extends DavServices {
  * the refusal then reaches it as "Server disconnected". The server's request timeout bounds the drain.
  */
 export async function readRequestBody(req: Request, limit: number): Promise<string> {
+  const codings = codingsOf(req);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // drain so the connection can be reused
@@ -67,7 +76,30 @@ export async function readRequestBody(req: Request, limit: number): Promise<stri
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const raw = Buffer.concat(chunks);
+  return (codings.length > 0 ? decodedBody(raw, codings, limit) : raw).toString('utf8');
+}
+
+/** Content-Encoding of the request: an unknown coding is refused (415) before the body is read. */
+function codingsOf(req: Request): string[] {
+  try {
+    return requestCodings(req.headers['content-encoding']);
+  } catch (e) {
+    if (!(e instanceof UnsupportedCodingError)) throw e;
+    req.resume();
+    throw new DavError(415, e.message, undefined, { headers: { 'Accept-Encoding': ACCEPTED_REQUEST_CODINGS } });
+  }
+}
+
+/** A gzip/deflate/brotli body decoded within the same limit (a zip bomb is a 413, a broken one a 400). */
+function decodedBody(raw: Buffer, codings: readonly string[], limit: number): Buffer {
+  try {
+    return decodeBody(raw, codings, limit);
+  } catch (e) {
+    if (e instanceof DecodedTooLargeError) throw payloadTooLarge(limit);
+    if (e instanceof CorruptCodingError) throw new DavError(400, e.message);
+    throw e;
+  }
 }
 
 export function createContext(services: DavServices, req: Request, res: Response, user: Principal, path: string): DavContext {

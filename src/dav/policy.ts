@@ -8,9 +8,14 @@ import { clark, NS, type ClarkName } from './xml/names.js';
 
 export type { AccessPolicy, Privilege };
 
-/** A member has the privileges of its collection; the root, principals and homes those of no collection. */
+/**
+ * A member has the privileges of its collection but write-properties (an item's properties are its
+ * content, BrokerStar's); the root, principals and homes those of no collection.
+ */
 export function privilegesOn(policy: AccessPolicy, user: Principal, r: Resource): ReadonlySet<Privilege> {
-  return policy.privileges(user, isCollectionResource(r) || isObjectResource(r) ? r.collection : undefined);
+  const granted = policy.privileges(user, isCollectionResource(r) || isObjectResource(r) ? r.collection : undefined);
+  if (!isObjectResource(r) || !granted.has('write-properties')) return granted;
+  return new Set([...granted].filter((p) => p !== 'write-properties'));
 }
 
 /** A privilege's element: RFC 3744 §3 defines them all in the DAV: namespace. */

@@ -1,6 +1,6 @@
 // What property values are computed from during one request: the user, the store, memoised
 // collection states and principals, and the supported-report lookup.
-import type { Collection, CollectionState, Principal } from '../storage/types.js';
+import type { Collection, CollectionPreference, CollectionState, Principal } from '../storage/types.js';
 import type { DavContext } from './context.js';
 import type { PropertySources } from './properties/registry.js';
 import { reports } from './reports/index.js';
@@ -8,6 +8,7 @@ import { reports } from './reports/index.js';
 export function propertySourcesOf(ctx: DavContext): PropertySources {
   const states = new Map<string, Promise<CollectionState>>();
   const principals = new Map<string, Promise<Principal | undefined>>();
+  let preferences: Promise<ReadonlyMap<string, CollectionPreference>> | undefined;
   return {
     user: ctx.user,
     config: ctx.config,
@@ -29,6 +30,10 @@ export function propertySourcesOf(ctx: DavContext): PropertySources {
         principals.set(id, p);
       }
       return p;
+    },
+    preferences() {
+      preferences ??= ctx.store.collectionPreferences(ctx.user);
+      return preferences;
     },
   };
 }

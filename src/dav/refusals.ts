@@ -19,12 +19,20 @@ const PRECONDITION_NAMES: Readonly<Record<Precondition, ClarkName>> = {
   'organizer-in-brokerstar': BS.organizerInBrokerstar,
   'recurrence-in-brokerstar': BS.recurrenceInBrokerstar,
   'private-not-accepted': BS.privateNotAccepted,
+  'answer-own-only': BS.answerOwnOnly,
+  'answer-whole-series': BS.answerWholeSeries,
+  'task-details-in-brokerstar': BS.taskDetailsInBrokerstar,
+  'status-in-brokerstar': BS.statusInBrokerstar,
   'method-not-supported': BS.methodNotSupported,
   'properties-read-only': BS.propertiesReadOnly,
+  'valid-property-value': BS.validPropertyValue,
   'valid-calendar-data': CALDAV.validCalendarData,
   'no-uid-conflict': CALDAV.noUidConflict,
   'supported-calendar-component': CALDAV.supportedCalendarComponent,
 };
+
+/** A refusal's precondition element, also inside a 207 (PROPPATCH's refused properties). */
+export const preconditionName = (p: Precondition): ClarkName => PRECONDITION_NAMES[p];
 
 /**
  * The 403: DAV:need-privileges naming the resource and the missing privilege (RFC 3744 §7.1.1;

@@ -1,6 +1,6 @@
 // Maps a request path to a resource, as seen by the logged-in user. Someone else's homes,
 // collections and items answer 404, never 403, so nothing leaks whether they exist.
-import type { Collection, Principal } from '../storage/types.js';
+import { isAddressBook, type Collection, type Principal } from '../storage/types.js';
 import type { DavContext } from './context.js';
 import { notFound } from './dav-error.js';
 import type { PropTarget } from './properties/registry.js';
@@ -63,7 +63,7 @@ export async function resolvePath(ctx: DavContext, path: string): Promise<Resour
   // Own collections are known without a query; only a colleague's calendar needs the shares.
   const collection = await findCollection(ctx, area === 'addressbooks' ? 'addressbook' : 'calendar', slug);
   if (!collection) throw notFound();
-  const kindOfCollection = collection.type === 'contacts' ? 'addressbook' : 'calendar';
+  const kindOfCollection = isAddressBook(collection.type) ? 'addressbook' : 'calendar';
   if (name === undefined) return { kind: kindOfCollection, collection };
   if (!OBJECT_NAME.test(name)) throw notFound();
   return { kind: kindOfCollection === 'addressbook' ? 'address-object' : 'calendar-object', collection, name };

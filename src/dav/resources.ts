@@ -1,7 +1,7 @@
 // The URL space: which resource a path names, and the one place hrefs are built. Every href is an
 // absolute path (Outlook prepends scheme://authority), collections end in '/', member names are
 // [A-Za-z0-9._-] so encoded and decoded forms agree.
-import type { Collection, Principal } from '../storage/types.js';
+import { isAddressBook, type Collection, type Principal } from '../storage/types.js';
 
 export const DAV_ROOT = '/dav/';
 
@@ -37,7 +37,7 @@ export const href = {
   calendarHome: (p: Principal) => `${DAV_ROOT}calendars/${seg(p.username)}/`,
   addressbookHome: (p: Principal) => `${DAV_ROOT}addressbooks/${seg(p.username)}/`,
   collection: (c: Collection) =>
-    c.type === 'contacts'
+    isAddressBook(c.type)
       ? `${href.addressbookHome(c.home)}${seg(c.slug)}/`
       : `${href.calendarHome(c.home)}${seg(c.slug)}/`,
   object: (c: Collection, name: string) => `${href.collection(c)}${seg(name)}`,

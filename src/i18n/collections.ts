@@ -1,6 +1,6 @@
 // The names and descriptions of an employee's collections (storage/postgres/catalog.ts) and of his
 // two homes (dav/properties/webdav.ts), in his BrokerStar language: Kontakte, Termine, Aufgaben,
-// a colleague's calendar. URLs never change
+// Meine Kunden, Geburtstage, a colleague's calendar. URLs never change
 // with the language (the slugs are fixed); only what the client shows does.
 import { fill, type Language, defineTexts } from './texts.js';
 
@@ -12,6 +12,10 @@ export const COLLECTION_TEXTS = defineTexts({
     'events-description': 'Ihre BrokerStar-Termine. Neue Termine bitte in BrokerStar erfassen.',
     'tasks-name': 'Aufgaben',
     'tasks-description': 'Ihre BrokerStar-Aufgaben. Zuweisen und Löschen nur in BrokerStar.',
+    'my-customers-name': 'Meine Kunden',
+    'my-customers-description': 'Die Kontakte, die Sie betreuen, und Ihre Favoriten aus BrokerStar.',
+    'birthdays-name': 'Geburtstage',
+    'birthdays-description': 'Geburtstage Ihrer BrokerStar-Kontakte (nur lesen). Geburtsdaten werden in BrokerStar erfasst.',
     'shared-name': 'Termine von {name}',
     'shared-description': 'Kalender von {name} (nur lesen)',
     'calendar-home-name': 'Kalender',
@@ -24,6 +28,10 @@ export const COLLECTION_TEXTS = defineTexts({
     'events-description': 'Vos rendez-vous BrokerStar. Créez les nouveaux rendez-vous dans BrokerStar.',
     'tasks-name': 'Tâches',
     'tasks-description': 'Vos tâches BrokerStar. Attribution et suppression uniquement dans BrokerStar.',
+    'my-customers-name': 'Mes clients',
+    'my-customers-description': 'Les contacts dont vous êtes le conseiller et vos favoris dans BrokerStar.',
+    'birthdays-name': 'Anniversaires',
+    'birthdays-description': 'Anniversaires de vos contacts BrokerStar (lecture seule). Les dates de naissance se saisissent dans BrokerStar.',
     // "de" before a name becomes "d'" where the name starts with a vowel (collectionText).
     'shared-name': 'Rendez-vous de {name}',
     'shared-description': 'Calendrier de {name} (lecture seule)',
@@ -37,6 +45,10 @@ export const COLLECTION_TEXTS = defineTexts({
     'events-description': 'I suoi appuntamenti BrokerStar. I nuovi appuntamenti si creano in BrokerStar.',
     'tasks-name': 'Attività',
     'tasks-description': 'Le sue attività BrokerStar. Assegnazione ed eliminazione solo in BrokerStar.',
+    'my-customers-name': 'I miei clienti',
+    'my-customers-description': 'I contatti di cui è consulente e i suoi preferiti in BrokerStar.',
+    'birthdays-name': 'Compleanni',
+    'birthdays-description': 'Compleanni dei suoi contatti BrokerStar (sola lettura). Le date di nascita si inseriscono in BrokerStar.',
     'shared-name': 'Appuntamenti di {name}',
     'shared-description': 'Calendario di {name} (sola lettura)',
     'calendar-home-name': 'Calendari',
@@ -49,6 +61,10 @@ export const COLLECTION_TEXTS = defineTexts({
     'events-description': 'Your BrokerStar appointments. Create new appointments in BrokerStar.',
     'tasks-name': 'Tasks',
     'tasks-description': 'Your BrokerStar tasks. Assign and delete them in BrokerStar only.',
+    'my-customers-name': 'My customers',
+    'my-customers-description': 'The contacts you advise and your favourites in BrokerStar.',
+    'birthdays-name': 'Birthdays',
+    'birthdays-description': "Your BrokerStar contacts' birthdays (read-only). Dates of birth are entered in BrokerStar.",
     'shared-name': "{name}'s appointments",
     'shared-description': "{name}'s calendar (read-only)",
     'calendar-home-name': 'Calendars',

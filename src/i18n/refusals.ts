@@ -14,11 +14,19 @@ export type MessageKey =
   | 'delete-contact'
   | 'delete-appointment'
   | 'delete-task'
+  | 'birthday-in-brokerstar'
   | 'not-owner-appointment'
   | 'reassign-task'
   | 'change-organizer'
   | 'change-participants'
   | 'change-recurrence'
+  | 'answer-for-other'
+  | 'answer-one-occurrence'
+  | 'task-organizer'
+  | 'task-details'
+  | 'appointment-status'
+  | 'delete-occurrence'
+  | 'invalid-property-value'
   | 'private-appointment'
   | 'method-not-allowed'
   | 'collections-fixed'
@@ -45,6 +53,8 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
     'delete-contact': 'Kontakte können nur in BrokerStar unter Kontakte gelöscht werden. Der Kontakt wird wiederhergestellt.',
     'delete-appointment': 'Termine können nur in BrokerStar unter Termine gelöscht werden. Der Termin wird wiederhergestellt.',
     'delete-task': 'Aufgaben können nur in BrokerStar unter Aufgaben gelöscht werden. Die Aufgabe wird wiederhergestellt.',
+    'birthday-in-brokerstar':
+      'Der Geburtstagskalender entsteht aus den Geburtsdaten der Kontakte. Bitte ändern Sie das Geburtsdatum in BrokerStar unter Kontakte.',
     'not-owner-appointment': 'Nur der Besitzer kann diesen Termin ändern, und zwar in BrokerStar unter Termine.',
     'reassign-task': 'Aufgaben werden nur in BrokerStar unter Aufgaben einer anderen Person zugewiesen.',
     'change-organizer': 'Der Organisator eines Termins kann nur in BrokerStar unter Termine geändert werden.',
@@ -58,6 +68,13 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
       'Sammlungen werden von BrokerStar verwaltet und können nicht angelegt, verschoben oder gelöscht werden. Kalenderfreigaben bitte in BrokerStar einrichten.',
     'properties-read-only': 'Eigenschaften der Sammlungen werden von BrokerStar verwaltet.',
     'locking-unsupported': 'Sperren (LOCK) wird nicht unterstützt.',
+    'answer-for-other': 'Sie können nur Ihre eigene Teilnahme zusagen, absagen oder offenlassen. Die Antworten der anderen Teilnehmenden stehen in BrokerStar unter Termine.',
+    'answer-one-occurrence': 'BrokerStar speichert eine Antwort pro Serientermin. Bitte sagen Sie der ganzen Serie zu oder ab, nicht einem einzelnen Termin.',
+    'task-organizer': 'Wer eine Aufgabe vergeben hat, wird nur in BrokerStar unter Aufgaben festgehalten.',
+    'task-details': 'Betreff, Beschreibung, Fälligkeit und Priorität einer Aufgabe werden nur in BrokerStar unter Aufgaben geändert. Status und Fortschritt können Sie hier setzen.',
+    'appointment-status': 'Ob ein Termin bestätigt, vorläufig oder abgesagt ist, wird nur in BrokerStar unter Termine geändert.',
+    'delete-occurrence': 'Einzelne Termine einer Serie werden nur in BrokerStar unter Termine gelöscht. Der Termin wird wiederhergestellt.',
+    'invalid-property-value': 'Dieser Wert ist ungültig: erwartet wird eine Farbe (#RRGGBB oder #RRGGBBAA) bzw. eine Reihenfolge (ganze Zahl ab 0).',
     'invalid-data': 'Die gesendeten Kalenderdaten sind ungültig und wurden nicht übernommen.',
     'uid-mismatch': 'Die UID passt nicht zu diesem Eintrag. Neue Einträge bitte in BrokerStar erfassen.',
     'wrong-component': 'Diese Sammlung nimmt nur Termine bzw. nur Aufgaben auf.',
@@ -78,6 +95,8 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
     'delete-appointment':
       'Les rendez-vous ne peuvent être supprimés que dans BrokerStar, rubrique Rendez-vous. Le rendez-vous sera restauré.',
     'delete-task': 'Les tâches ne peuvent être supprimées que dans BrokerStar, rubrique Tâches. La tâche sera restaurée.',
+    'birthday-in-brokerstar':
+      "Le calendrier des anniversaires provient des dates de naissance des contacts. Veuillez modifier la date de naissance dans BrokerStar, rubrique Contacts.",
     'not-owner-appointment': 'Seul son propriétaire peut modifier ce rendez-vous, dans BrokerStar, rubrique Rendez-vous.',
     'reassign-task': "Une tâche ne s'attribue à une autre personne que dans BrokerStar, rubrique Tâches.",
     'change-organizer': "L'organisateur d'un rendez-vous ne peut être modifié que dans BrokerStar, rubrique Rendez-vous.",
@@ -91,6 +110,13 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
       'Les collections sont gérées par BrokerStar et ne peuvent être ni créées, ni déplacées, ni supprimées. Les partages de calendrier se configurent dans BrokerStar.',
     'properties-read-only': 'Les propriétés des collections sont gérées par BrokerStar.',
     'locking-unsupported': "Le verrouillage (LOCK) n'est pas pris en charge.",
+    'answer-for-other': 'Vous ne pouvez accepter, refuser ou laisser en suspens que votre propre participation. Les réponses des autres participants figurent dans BrokerStar, rubrique Rendez-vous.',
+    'answer-one-occurrence': 'BrokerStar enregistre une seule réponse par série. Veuillez accepter ou refuser toute la série, et non un seul rendez-vous.',
+    'task-organizer': "La personne qui a attribué une tâche n'est enregistrée que dans BrokerStar, rubrique Tâches.",
+    'task-details': "L'objet, la description, l'échéance et la priorité d'une tâche ne se modifient que dans BrokerStar, rubrique Tâches. Vous pouvez modifier ici l'état et l'avancement.",
+    'appointment-status': "Qu'un rendez-vous soit confirmé, provisoire ou annulé ne se modifie que dans BrokerStar, rubrique Rendez-vous.",
+    'delete-occurrence': "Les rendez-vous d'une série ne se suppriment un par un que dans BrokerStar, rubrique Rendez-vous. Le rendez-vous sera restauré.",
+    'invalid-property-value': `Cette valeur n'est pas valable${NBSP}: une couleur (#RRGGBB ou #RRGGBBAA) ou un ordre (nombre entier à partir de 0) est attendu.`,
     'invalid-data': "Les données de calendrier envoyées ne sont pas valides et n'ont pas été enregistrées.",
     'uid-mismatch': "L'UID ne correspond pas à cet élément. Veuillez créer les nouveaux éléments dans BrokerStar.",
     'wrong-component': 'Cette collection ne contient que des rendez-vous ou que des tâches.',
@@ -109,6 +135,8 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
     'delete-appointment':
       "Gli appuntamenti si possono eliminare solo in BrokerStar, nella sezione Appuntamenti. L'appuntamento verrà ripristinato.",
     'delete-task': "Le attività si possono eliminare solo in BrokerStar, nella sezione Attività. L'attività verrà ripristinata.",
+    'birthday-in-brokerstar':
+      'Il calendario dei compleanni nasce dalle date di nascita dei contatti. Modifichi la data di nascita in BrokerStar, nella sezione Contatti.',
     'not-owner-appointment': 'Solo il proprietario può modificare questo appuntamento, in BrokerStar, nella sezione Appuntamenti.',
     'reassign-task': "Un'attività si assegna a un'altra persona solo in BrokerStar, nella sezione Attività.",
     'change-organizer': "L'organizzatore di un appuntamento si può modificare solo in BrokerStar, nella sezione Appuntamenti.",
@@ -122,6 +150,13 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
       'Le raccolte sono gestite da BrokerStar e non possono essere create, spostate o eliminate. Le condivisioni di calendario si configurano in BrokerStar.',
     'properties-read-only': 'Le proprietà delle raccolte sono gestite da BrokerStar.',
     'locking-unsupported': 'Il blocco (LOCK) non è supportato.',
+    'answer-for-other': 'Può accettare, rifiutare o lasciare in sospeso solo la propria partecipazione. Le risposte degli altri partecipanti si trovano in BrokerStar, nella sezione Appuntamenti.',
+    'answer-one-occurrence': "BrokerStar salva una sola risposta per serie. Accetti o rifiuti l'intera serie, non un singolo appuntamento.",
+    'task-organizer': "Chi ha assegnato un'attività viene registrato solo in BrokerStar, nella sezione Attività.",
+    'task-details': "Oggetto, descrizione, scadenza e priorità di un'attività si modificano solo in BrokerStar, nella sezione Attività. Qui può modificare lo stato e l'avanzamento.",
+    'appointment-status': 'Se un appuntamento è confermato, provvisorio o annullato si modifica solo in BrokerStar, nella sezione Appuntamenti.',
+    'delete-occurrence': "I singoli appuntamenti di una serie si eliminano solo in BrokerStar, nella sezione Appuntamenti. L'appuntamento verrà ripristinato.",
+    'invalid-property-value': 'Questo valore non è valido: è atteso un colore (#RRGGBB o #RRGGBBAA) o un ordine (numero intero da 0).',
     'invalid-data': 'I dati di calendario inviati non sono validi e non sono stati salvati.',
     'uid-mismatch': "L'UID non corrisponde a questa voce. Crei le nuove voci in BrokerStar.",
     'wrong-component': 'Questa raccolta contiene solo appuntamenti oppure solo attività.',
@@ -139,6 +174,7 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
     'delete-contact': 'Contacts can only be deleted in BrokerStar under Contacts. The contact will be restored.',
     'delete-appointment': 'Appointments can only be deleted in BrokerStar under Appointments. The appointment will be restored.',
     'delete-task': 'Tasks can only be deleted in BrokerStar under Tasks. The task will be restored.',
+    'birthday-in-brokerstar': "The birthdays calendar is made from the contacts' dates of birth. Please change the date of birth in BrokerStar under Contacts.",
     'not-owner-appointment': 'Only the owner can change this appointment, in BrokerStar under Appointments.',
     'reassign-task': 'Tasks are reassigned in BrokerStar only, under Tasks.',
     'change-organizer': 'The organizer of an appointment can only be changed in BrokerStar under Appointments.',
@@ -150,6 +186,13 @@ export const REFUSAL_TEXTS = defineTexts<MessageKey>({
     'collections-fixed': 'Collections are managed by BrokerStar and cannot be created, moved or deleted. Calendar sharing is set up in BrokerStar.',
     'properties-read-only': 'Collection properties are managed by BrokerStar.',
     'locking-unsupported': 'Locking is not supported.',
+    'answer-for-other': "You can only accept, decline or leave open your own participation. The other participants' answers are in BrokerStar under Appointments.",
+    'answer-one-occurrence': 'BrokerStar keeps one answer per series. Please accept or decline the whole series, not a single occurrence.',
+    'task-organizer': 'Who assigned a task is recorded in BrokerStar only, under Tasks.',
+    'task-details': 'The subject, description, due date and priority of a task are changed in BrokerStar only, under Tasks. You can set the status and progress here.',
+    'appointment-status': 'Whether an appointment is confirmed, tentative or cancelled is changed in BrokerStar only, under Appointments.',
+    'delete-occurrence': 'Single occurrences of a series are deleted in BrokerStar only, under Appointments. The occurrence will be restored.',
+    'invalid-property-value': 'This value is not valid: a colour (#RRGGBB or #RRGGBBAA) or an order (a whole number from 0) is expected.',
     'invalid-data': 'The calendar data sent is not valid and was not saved.',
     'uid-mismatch': 'The UID does not match this item. Please create new items in BrokerStar.',
     'wrong-component': 'This collection holds only appointments or only tasks.',

@@ -8,6 +8,7 @@
 export const RENDERER_VERSION = 'ical-2';
 
 export type { RenderOptions } from './render-options.js';
+export { birthdaySeries, renderBirthday } from './birthday.js';
 export { calendarTimezoneText } from './calendar-timezone.js';
 export { customerLine, withCustomerLine, withoutCustomerLine } from './customer.js';
 export { mergeCalendars } from './merge.js';

@@ -1,12 +1,12 @@
 // Stable UIDs (RFC 5545 §3.8.4.7, RFC 6350 §6.7.6) from a BrokerStar kind and id, and back.
 
-export type UidKind = 'contact' | 'task' | 'appointment';
+export type UidKind = 'contact' | 'task' | 'appointment' | 'birthday';
 
 const PREFIX = 'brokerstar';
-const KINDS: readonly UidKind[] = ['contact', 'task', 'appointment'];
+const KINDS: readonly UidKind[] = ['contact', 'task', 'appointment', 'birthday'];
 // BrokerStar ids are bigints; allow the characters of our item names so a UID never needs escaping.
 const ID = /^[A-Za-z0-9._-]+$/;
-const PATTERN = /^brokerstar-(contact|task|appointment)-([A-Za-z0-9._-]+)$/;
+const PATTERN = /^brokerstar-(contact|task|appointment|birthday)-([A-Za-z0-9._-]+)$/;
 
 /** `brokerstar-appointment-123`. Throws on an id that could not be parsed back (a programming error). */
 export function uidOf(kind: UidKind, id: string): string {

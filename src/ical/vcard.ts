@@ -58,7 +58,8 @@ function preferredIndex(items: readonly { readonly isPrimary: boolean }[]): numb
 
 const nonEmpty = (s: string | null | undefined): s is string => s != null && s.trim() !== '';
 
-function formattedName(c: ContactRecord): string {
+/** FN: what the address book (and the birthdays calendar) shows as the contact's name. */
+export function formattedName(c: ContactRecord): string {
   const person = [c.academicTitle, c.firstName, c.lastName].filter(nonEmpty).map((s) => s.trim()).join(' ');
   const company = c.companyName?.trim() ?? '';
   const name = c.kind === 'company' ? company || person : person || company;

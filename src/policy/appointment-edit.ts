@@ -1,17 +1,18 @@
 // What an owner's PUT of an appointment may change (design.md §4): times (also all-day and single
-// occurrences), subject, location and description. Organizer, participants and privacy are
-// BrokerStar's; everything else a client adds or drops is ignored.
+// occurrences), subject, location and description. Organizer, participants, privacy, status and
+// deleting an occurrence are BrokerStar's; everything else a client adds or drops is ignored. A
+// participant may only answer (his own PARTSTAT, invitation-answer.ts).
+import ICAL from 'ical.js';
 import { zonedToUtc } from '../calendar/clock.js';
 import { clip } from '../audit/clip.js';
 import { TimeBudget } from '../calendar/bounded-recurrence.js';
-import { customerLine, withoutCustomerLine } from '../ical/customer.js';
 import type { RenderOptions } from '../ical/index.js';
 import { uidOf } from '../ical/uid.js';
 import { zoneOrUtc } from '../ical/vcalendar.js';
 import { renderAppointment } from '../ical/vevent.js';
-import { wallClockMs } from '../calendar/wall-clock.js';
+import { localDateTime, wallClockMs } from '../calendar/wall-clock.js';
 import type { AppointmentRecord } from '../domain/records.js';
-import { sameContent } from './canonical.js';
+import { descriptionWithoutCustomer, sameContent } from './canonical.js';
 import {
   auditValue,
   refusedBy,
@@ -37,6 +38,7 @@ import {
   type Component,
   type ObjectParts,
 } from './ical-input.js';
+import { decideInvitationAnswer, isParticipant, withAnswer } from './invitation-answer.js';
 import { ServedSeries } from './occurrences.js';
 import { moveKeepsRule, RULE_CHECK_BUDGET_MS, sameRule, sentRule } from './rule-comparison.js';
 import { cutAt150, singleLine } from './truncate.js';
@@ -84,6 +86,75 @@ function checkPrivacy(a: AppointmentRecord, events: readonly Component[]): RuleR
   return cls ? refusedBy('make-private', `CLASS:${cls} on an appointment that is not private`) : undefined;
 }
 
+/**
+ * STATUS (confirmed, tentative, cancelled) is BrokerStar's: one that differs from the served one is
+ * refused. Missing is no change: Outlook writes STATUS only as CANCELLED, for a subject starting
+ * "Cancelled: ", which is how it shows a cancelled appointment served to it
+ * (EventEntityMapper); Thunderbird and DAVx5 send the served value back.
+ */
+function checkStatus(events: readonly Component[], servedMaster: Component): RuleRefusal | undefined {
+  const served = keywordOf(servedMaster, 'status');
+  const sent = events.map((e) => keywordOf(e, 'status')).find((s) => s !== undefined && s !== served);
+  return sent === undefined ? undefined : refusedBy('change-appointment-status', `STATUS:${sent} instead of ${served ?? 'none'}`);
+}
+
+/** `YYYY-MM-DD` of an instant in the appointment's zone. */
+function dayIn(ms: number, zone: string): string {
+  const l = localDateTime(ms, zone);
+  return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
+}
+
+/**
+ * An instant of a body that moves the whole series, taken back to the stored series: clients shift
+ * EXDATEs with the series start by the same wall-clock amount (ical.js, Thunderbird), as
+ * brokerstar/writes.ts shifts the stored exceptions (`withSeriesShift`).
+ */
+function towardsStored(a: AppointmentRecord, sentStart: Date, zone: string): (ms: number) => number {
+  const shift = wallClockMs(sentStart, zone) - wallClockMs(a.startsAt, zone);
+  if (shift === 0) return (ms) => ms;
+  return (ms) => {
+    const w = new Date(wallClockMs(ms, zone) - shift);
+    return zonedToUtc(zone, w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds());
+  };
+}
+
+/**
+ * An EXDATE naming an occurrence the stored series still has deletes it: BrokerStar's. Not a
+ * deletion: an EXDATE BrokerStar serves (a cancelled occurrence, in any spelling, also shifted with
+ * a moved series: it is no occurrence any more), one that names no occurrence (nothing to delete),
+ * and one on a day from an override's RECURRENCE-ID to its new start: CalDav Synchronizer adds
+ * those "to avoid 2 events" whenever it writes a moved occurrence (EventEntityMapper.MapRecurrance1To2).
+ */
+function checkDeletedOccurrences(
+  a: AppointmentRecord,
+  master: Component,
+  overrides: readonly Component[],
+  series: ServedSeries,
+  reader: TimeReader,
+): RuleRefusal | undefined {
+  if (!a.recurrenceRule || !master.hasProperty('exdate')) return undefined;
+  const zone = zoneOrUtc(a.timeZone) ?? 'UTC';
+  const stored = towardsStored(a, readSpan(master, reader).start, zone);
+  const moved = overrides.flatMap((o) => {
+    const rid = reader.time(o, 'recurrence-id');
+    if (!rid) return [];
+    const days = [dayIn(stored(rid.ms), zone), dayIn(readSpan(o, reader).start.getTime(), zone)].sort();
+    return [{ from: days[0]!, to: days[1]! }];
+  });
+  for (const p of master.getAllProperties('exdate')) {
+    const tzid = p.getParameter('tzid');
+    for (const v of p.getValues()) {
+      if (!(v instanceof ICAL.Time)) throw new InvalidCalendarData('EXDATE is not a date or date-time');
+      const ms = stored(reader.ms(v, typeof tzid === 'string' ? tzid : null));
+      if (!series.occurrence(ms)) continue;
+      const day = dayIn(ms, zone);
+      if (moved.some((m) => m.from <= day && day <= m.to)) continue;
+      return refusedBy('delete-occurrence', `EXDATE ${new Date(ms).toISOString()} deletes an occurrence of the series`);
+    }
+  }
+  return undefined;
+}
+
 interface TextResult {
   readonly fields: Pick<AppointmentPatch, 'subject' | 'location' | 'description'>;
   readonly truncated: boolean;
@@ -91,21 +162,7 @@ interface TextResult {
 
 const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 
-/**
- * The description without the customer line the renderer appends: `withoutCustomerLine` removes it
- * at the end; a user who typed below it (Thunderbird, iOS) leaves it as a line of its own, which
- * goes too, so it never ends up stored and served twice.
- */
-function withoutCustomer(text: string, a: AppointmentRecord): string {
-  const stripped = withoutCustomerLine(text, a.contact);
-  if (!a.contact) return stripped;
-  const lines = stripped.split('\n');
-  const at = lines.lastIndexOf(customerLine(a.contact));
-  if (at < 0) return stripped;
-  const blankAround = at > 0 && lines[at - 1] === '' && (at + 1 >= lines.length || lines[at + 1] === '');
-  lines.splice(blankAround ? at - 1 : at, blankAround ? 2 : 1);
-  return lines.join('\n').replace(/\s+$/u, '');
-}
+const withoutCustomer = (text: string, a: AppointmentRecord): string => descriptionWithoutCustomer(text, a.contact);
 
 /**
  * SUMMARY or LOCATION as the client sent it, when it says something else than is served: on one
@@ -275,6 +332,7 @@ export function applyAppointmentPatch(stored: AppointmentRecord, patch: Appointm
     endsAt: patch.endsAt ?? stored.endsAt,
     allDay: patch.allDay ?? stored.allDay,
     exceptions: [...exceptions.values()].sort((x, y) => x.originalStart.getTime() - y.originalStart.getTime()),
+    participants: withAnswer(stored, patch.answer).participants,
   };
 }
 
@@ -295,6 +353,8 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
   if (recurrence) return recurrence;
 
   const series = new ServedSeries(base.master, base.overrides, reader, budget);
+  const kept = checkStatus(events, base.master) ?? checkDeletedOccurrences(a, parts.master, parts.overrides, series, reader);
+  if (kept) return kept;
   const text = textFields(a, parts.master, base.master);
   const movesMade = moves(a, parts.overrides, series, reader);
   const patch: AppointmentPatch = {
@@ -317,7 +377,17 @@ function decide(a: AppointmentRecord, body: string, opts: RenderOptions, now: Da
   };
 }
 
-/** The owner's PUT of an appointment: a refusal with its rule, or the fields to write. Pure. */
+/** A participant's PUT (invitation-answer.ts): his own PARTSTAT, everything else as served. */
+function decideAnswer(a: AppointmentRecord, body: string, user: { id: string; email: string }, opts: RenderOptions, now: Date) {
+  const parts = objectParts(parseCalendar(body), 'vevent', uidOf('appointment', a.id));
+  if ('rule' in parts) return refusedBy(parts.rule, parts.detail);
+  return decideInvitationAnswer(a, parts, user, (answered) => decide(answered, body, opts, now));
+}
+
+/**
+ * The owner's PUT of an appointment (or a participant's answer to it): a refusal with its rule, or
+ * the fields to write. Pure.
+ */
 export function decideAppointmentEdit(
   stored: AppointmentRecord,
   body: string,
@@ -326,6 +396,7 @@ export function decideAppointmentEdit(
   now: Date,
 ): EditDecision<AppointmentPatch> {
   if (stored.owner.id !== user.id) {
+    if (isParticipant(stored, user.id)) return refusingInvalidData(() => decideAnswer(stored, body, user, opts, now));
     return refusedBy('not-owner', `appointment ${stored.id} belongs to employee ${stored.owner.id}, not ${user.id}`);
   }
   return refusingInvalidData(() => decide(stored, body, opts, now));

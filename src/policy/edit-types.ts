@@ -2,7 +2,7 @@
 // fields plus what the audit log and the PUT answer need.
 import type { FieldChange } from '../audit/audit-log.js';
 import { clip } from '../audit/clip.js';
-import type { TaskStatus } from '../domain/records.js';
+import type { ParticipantResponse, TaskStatus } from '../domain/records.js';
 import { InvalidCalendarData } from './ical-input.js';
 
 export type { FieldChange };
@@ -15,6 +15,12 @@ export type RefusalRule =
   | 'make-private'
   | 'change-recurrence'
   | 'reassign-task'
+  | 'change-task-organizer'
+  | 'change-task-details'
+  | 'change-appointment-status'
+  | 'delete-occurrence'
+  | 'answer-for-other'
+  | 'answer-one-occurrence'
   | 'invalid-data'
   | 'uid-mismatch'
   | 'wrong-component';
@@ -37,6 +43,14 @@ export interface AppointmentPatch {
   allDay?: boolean;
   /** moved occurrences: upserted into brokerstar.appointment_exception (is_cancelled false) */
   exceptions: MovedOccurrence[];
+  /** A participant's answer to the invitation: appointment_participant.response (invitation-answer.ts). */
+  answer?: ParticipantAnswer;
+}
+
+/** The logged-in participant's own PARTSTAT, as BrokerStar stores it. */
+export interface ParticipantAnswer {
+  employeeId: string;
+  response: ParticipantResponse;
 }
 
 /** Only the fields that change; an absent key leaves the column alone. */

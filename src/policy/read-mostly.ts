@@ -5,7 +5,12 @@ import type { Collection, Principal } from '../storage/types.js';
 import { EDIT_PRIVILEGE, type AccessPolicy, type Privilege } from './privileges.js';
 
 const READ: ReadonlySet<Privilege> = new Set(['read', 'read-current-user-privilege-set']);
-const READ_EDIT: ReadonlySet<Privilege> = new Set([...READ, EDIT_PRIVILEGE]);
+/**
+ * write-properties (colour and order, display-settings.ts) is named only beside write-content:
+ * Thunderbird takes write-properties alone for "writable" (CalDavCalendar: write, write-content,
+ * write-properties or all) and would unlock editing of a read-only calendar.
+ */
+const READ_EDIT: ReadonlySet<Privilege> = new Set([...READ, EDIT_PRIVILEGE, 'write-properties']);
 
 export function readMostlyPolicy(opts: { clientEdits: boolean }): AccessPolicy {
   return {

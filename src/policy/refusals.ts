@@ -22,8 +22,13 @@ export type Precondition =
   | 'organizer-in-brokerstar'
   | 'recurrence-in-brokerstar'
   | 'private-not-accepted'
+  | 'answer-own-only'
+  | 'answer-whole-series'
+  | 'task-details-in-brokerstar'
+  | 'status-in-brokerstar'
   | 'method-not-supported'
   | 'properties-read-only'
+  | 'valid-property-value'
   | 'valid-calendar-data'
   | 'no-uid-conflict'
   | 'supported-calendar-component';
@@ -37,7 +42,7 @@ export interface Refusal {
 }
 
 /** Methods refused on every URL; DELETE depends on its target (`deleteItem`, `deleteCollection`). */
-export type RefusedMethod = 'MKCOL' | 'MKCALENDAR' | 'MOVE' | 'COPY' | 'LOCK' | 'UNLOCK' | 'PROPPATCH' | 'POST' | 'ACL';
+export type RefusedMethod = 'MKCOL' | 'MKCALENDAR' | 'MOVE' | 'COPY' | 'LOCK' | 'UNLOCK' | 'POST' | 'ACL';
 
 type CollectionType = Collection['type'];
 
@@ -53,6 +58,13 @@ export interface RefusalCatalogue {
   readonly putOnCollection: Refusal;
   /** PUT on an item without the edit privilege, by its collection's type. */
   readonly readOnly: Readonly<Record<CollectionType, Refusal>>;
+  /**
+   * PROPPATCH of a property the server keeps no setting for (all but a calendar's colour and
+   * order), and PROPPATCH where nothing may be set (an item, a home, an address book).
+   */
+  readonly properties: Refusal;
+  /** PROPPATCH of a colour or order that is none (409 for that property in the 207). */
+  readonly invalidPropertyValue: Refusal;
   /** PUT that an edit rule refused (appointment-edit.ts, task-edit.ts). */
   readonly editRule: Readonly<Record<RefusalRule, Refusal>>;
 }
@@ -83,12 +95,13 @@ export const REFUSALS: RefusalCatalogue = {
     COPY: refusal('bind', 'method-not-supported', 'method-not-allowed'),
     LOCK: refusal('write-content', 'method-not-supported', 'locking-unsupported'),
     UNLOCK: refusal('unlock', 'method-not-supported', 'locking-unsupported'),
-    PROPPATCH: refusal('write-properties', 'properties-read-only', 'properties-read-only'),
     POST: refusal('bind', 'method-not-supported', 'method-not-allowed'),
     ACL: refusal('write-properties', 'method-not-supported', 'method-not-allowed'),
   },
   deleteItem: {
     contacts: itemDeletion('delete-contact'),
+    'my-customers': itemDeletion('delete-contact'),
+    birthdays: itemDeletion('birthday-in-brokerstar'),
     events: itemDeletion('delete-appointment'),
     'shared-events': itemDeletion('delete-appointment'),
     tasks: itemDeletion('delete-task'),
@@ -96,13 +109,19 @@ export const REFUSALS: RefusalCatalogue = {
   deleteCollection: refusal('unbind', 'delete-in-brokerstar', 'collections-fixed'),
   create: {
     contacts: creation('create-contact'),
+    'my-customers': creation('create-contact'),
+    birthdays: creation('birthday-in-brokerstar'),
     events: creation('create-appointment'),
     'shared-events': creation('create-appointment'),
     tasks: creation('create-task'),
   },
   putOnCollection: refusal('bind', 'method-not-supported', 'collections-fixed'),
+  properties: refusal('write-properties', 'properties-read-only', 'properties-read-only'),
+  invalidPropertyValue: refusal('write-properties', 'valid-property-value', 'invalid-property-value'),
   readOnly: {
     contacts: refusedChange('contacts-read-only', 'edit-contact'),
+    'my-customers': refusedChange('contacts-read-only', 'edit-contact'),
+    birthdays: refusedChange('read-only-collection', 'birthday-in-brokerstar'),
     events: refusedChange('read-only-collection', 'read-only'),
     'shared-events': refusedChange('not-owner', 'not-owner-appointment'),
     tasks: refusedChange('read-only-collection', 'read-only'),
@@ -114,6 +133,12 @@ export const REFUSALS: RefusalCatalogue = {
     'make-private': refusedChange('private-not-accepted', 'private-appointment'),
     'change-recurrence': refusedChange('recurrence-in-brokerstar', 'change-recurrence'),
     'reassign-task': refusedChange('assign-in-brokerstar', 'reassign-task'),
+    'change-task-organizer': refusedChange('organizer-in-brokerstar', 'task-organizer'),
+    'change-task-details': refusedChange('task-details-in-brokerstar', 'task-details'),
+    'change-appointment-status': refusedChange('status-in-brokerstar', 'appointment-status'),
+    'delete-occurrence': refusedChange('delete-in-brokerstar', 'delete-occurrence'),
+    'answer-for-other': refusedChange('answer-own-only', 'answer-for-other'),
+    'answer-one-occurrence': refusedChange('answer-whole-series', 'answer-one-occurrence'),
     'invalid-data': refusedChange('valid-calendar-data', 'invalid-data'),
     'uid-mismatch': refusedChange('no-uid-conflict', 'uid-mismatch'),
     'wrong-component': refusedChange('supported-calendar-component', 'wrong-component'),

@@ -15,7 +15,7 @@ import { pickLanguage } from '../i18n/negotiate.js';
 import type { Language } from '../i18n/texts.js';
 import type { Logger } from '../logger.js';
 import { activeEmployeeByLogin, type PortalEmployee } from '../storage/postgres/brokerstar/portal-employees.js';
-import type { DavStore } from '../storage/types.js';
+import type { Collection, DavStore } from '../storage/types.js';
 import { adminRouter, adminStartLink, isAdministrator } from './admin.js';
 import { PortalAudit } from './audit.js';
 import { escapeHtml, type PortalPage, type SignInDeps, type SignInMethod } from './contract.js';
@@ -27,6 +27,7 @@ import { renderPage, setSecurityHeaders, STYLESHEET, t } from './layout.js';
 import { clearCookie, cookiesOf, randomToken, sameSecret, SESSION_COOKIE, Sessions, setCookie, TOKEN_PATTERN, type PortalSession } from './session.js';
 import { renderDevicesPage, renderSetupPage, type SetupCollection } from './pages.js';
 import { emailSignInRoutes } from './sign-in/email.js';
+import { subscriptionRoutes, subscriptionsStartLink } from './subscriptions.js';
 import { enrolmentSignInRoutes } from './sign-in/enrolment.js';
 import { oidcSignInRoutes } from './sign-in/oidc.js';
 
@@ -212,7 +213,7 @@ export function portalRouter(deps: PortalDeps): express.Router {
     sendPage(req, res, {
       status: o.status ?? 200,
       title: t(lang, 'devicesTitle'),
-      body: (isAdministrator(config, session.employee) ? `${adminStartLink(lang)}\n` : '') + renderDevicesPage({ lang, devices, csrf: csrfField(req, res), notice: o.notice, error: o.error, label: o.label, kind: o.kind }),
+      body: (isAdministrator(config, session.employee) ? `${adminStartLink(lang)}\n` : '') + renderDevicesPage({ lang, devices, csrf: csrfField(req, res), notice: o.notice, error: o.error, label: o.label, kind: o.kind }) + (config.subscriptionLinks ? `\n${subscriptionsStartLink(lang)}` : ''),
     });
   };
 
@@ -221,6 +222,16 @@ export function portalRouter(deps: PortalDeps): express.Router {
     const session = sessionOf.get(req);
     if (!session) sendMessage(req, res, 403, 'notSignedInTitle', 'notSignedIn');
     return session;
+  };
+
+  /** What each collection is to a client's setup: a calendar, a task list or an address book. */
+  const SETUP_KIND: Record<Collection['type'], SetupCollection['kind']> = {
+    contacts: 'contacts',
+    'my-customers': 'contacts',
+    events: 'events',
+    'shared-events': 'events',
+    birthdays: 'events',
+    tasks: 'tasks',
   };
 
   const collectionsOf = async (req: express.Request, employee: PortalEmployee): Promise<SetupCollection[]> => {
@@ -232,8 +243,9 @@ export function portalRouter(deps: PortalDeps): express.Router {
       .map((c) => ({
         name: c.displayName,
         url: `${base}${href.collection(c)}`,
-        kind: c.type === 'shared-events' ? 'events' : c.type,
-        own: c.type !== 'shared-events',
+        kind: SETUP_KIND[c.type],
+        // The birthdays calendar is read-only like a colleague's: replicated, never two-way.
+        own: c.type !== 'shared-events' && c.type !== 'birthdays',
       }));
   };
 
@@ -347,6 +359,9 @@ export function portalRouter(deps: PortalDeps): express.Router {
   });
 
   router.use('/admin', adminRouter({ ...signInDeps, store: deps.store, audit, sessionOf: (req) => sessionOf.get(req), forgetAppPassword: deps.forgetAppPassword }));
+  if (config.subscriptionLinks) {
+    router.use(subscriptionRoutes({ pool, store: deps.store, audit, sendPage, languageOf, csrfField, verifyCsrf, baseUrl, requireEmployee: (req, res) => requireSession(req, res)?.employee }));
+  }
   router.use(guideRoutes({ sendPage, languageOf, baseUrl, usernameOf: (req) => sessionOf.get(req)?.employee.username, log }));
   router.use(enrolmentSignInRoutes(signInDeps, { sendMessage, audit }));
   router.use(emailSignInRoutes(signInDeps));

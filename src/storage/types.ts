@@ -13,7 +13,10 @@ export interface Principal {
   readonly timeZone: string;
 }
 
-export type CollectionType = 'contacts' | 'events' | 'tasks' | 'shared-events';
+export type CollectionType = 'contacts' | 'my-customers' | 'events' | 'tasks' | 'shared-events' | 'birthdays';
+
+/** Address books (CardDAV: Kontakte, Meine Kunden); every other type is a calendar. */
+export const isAddressBook = (type: CollectionType): boolean => type === 'contacts' || type === 'my-customers';
 
 export interface Collection {
   /** Stable key, unique across the server ('events:12', 'shared-events:7:12'). */
@@ -23,7 +26,7 @@ export interface Collection {
   readonly home: Principal;
   /** The colleague whose calendar a shared collection shows; else the same as home. */
   readonly owner: Principal;
-  /** Last path segment: 'kontakte', 'termine', 'aufgaben', 'shared-anna.meier'. */
+  /** Last path segment: 'kontakte', 'meine-kunden', 'termine', 'aufgaben', 'geburtstage', 'termine-anna.meier'. */
   readonly slug: string;
   /** In the home principal's language. */
   readonly displayName: string;
@@ -89,6 +92,11 @@ export interface CollectionStatus {
   readonly syncToken: string;
   /** Set when the counts were computed with other settings than the caller's (reported as stored). */
   readonly storedSettings?: string;
+  /**
+   * Items the employee may see that the sync window leaves out (SYNC_PAST_DAYS, SYNC_DONE_TASKS_DAYS;
+   * 0 for collections without one); absent when the counts are reported as stored.
+   */
+  readonly outsideWindow?: number;
 }
 
 export interface ObjectOptions {
@@ -100,6 +108,11 @@ export interface ObjectOptions {
    * store gives `bodyXml` where it keeps one and `body` only where it does not.
    */
   readonly xmlOnly?: boolean;
+  /**
+   * Every private appointment as its busy block, the owner's own too (a subscription link's .ics,
+   * which can end up on a wall display: docs/subscription-links.md).
+   */
+  readonly privateAsBusy?: boolean;
 }
 
 /** What the SQL side can filter before the reference matcher re-checks. */
@@ -171,4 +184,65 @@ export interface DavStore {
   updateObject(c: Collection, name: string, req: UpdateRequest): Promise<UpdateOutcome>;
   /** Eligible and served counts of each of a principal's collections (brought up to date). */
   status(home: Principal): Promise<CollectionStatus[]>;
+  /** The display settings the employee's clients set (PROPPATCH), by collection key. One query. */
+  collectionPreferences(home: Principal): Promise<ReadonlyMap<string, CollectionPreference>>;
+  /**
+   * A PROPPATCH of display settings (docs/writes.md): stores the change and audits it in one
+   * transaction, or audits the refusal and stores nothing. Display only: no sync token moves.
+   */
+  updateCollectionPreference(c: Collection, req: PreferenceUpdate): Promise<void>;
+  /** WebDAV-Push: the server's VAPID public key and the collection's topic (docs/webdav-push.md). */
+  pushAdvertisement(c: Collection): Promise<PushAdvertisement>;
+  /** Registers (or renews: same collection and endpoint) a Web Push subscription, already validated. */
+  registerPush(req: PushRegistration): Promise<PushRegisterOutcome>;
+  /** Removes the employee's own registration; false when he has none by that id. */
+  unregisterPush(user: Principal, id: string): Promise<boolean>;
 }
+
+/**
+ * How a client shows a collection (Apple's calendar-color and calendar-order), per employee. In a
+ * change, an absent field stays as stored and null clears it (the server's default again).
+ */
+export interface CollectionPreference {
+  /** #RRGGBBAA, upper case. */
+  readonly color?: string | null;
+  readonly order?: number | null;
+}
+
+/** A client's PROPPATCH of a collection's display settings, as the store sees it. */
+export interface PreferenceUpdate {
+  readonly user: Principal;
+  /** What to store (nothing when `refusal` is set: a PROPPATCH is all or nothing). */
+  readonly change: CollectionPreference;
+  /** Why nothing is stored: the status of the refused property, the message key and what was refused. */
+  readonly refusal?: { readonly status: number; readonly reason: string; readonly detail: string };
+  readonly userAgent: string;
+  /** The collection's href, for the audit log. */
+  readonly href: string;
+}
+
+/** What a collection advertises for WebDAV-Push. */
+export interface PushAdvertisement {
+  /** VAPID public key (RFC 8292), uncompressed P-256, base64url. */
+  readonly vapidPublicKey: string;
+  /** Opaque, stable per collection. */
+  readonly topic: string;
+}
+
+/** A checked push-register request. */
+export interface PushRegistration {
+  readonly user: Principal;
+  /** The app password the request came with: the subscription is removed with it. */
+  readonly appPasswordId: string;
+  readonly collection: Collection;
+  readonly endpoint: string;
+  /** RFC 8291 keys, base64url. */
+  readonly p256dh: string;
+  readonly authSecret: string;
+  readonly expiresAt: Date;
+}
+
+export type PushRegisterOutcome =
+  | { readonly kind: 'registered'; readonly id: string; readonly expiresAt: Date; readonly created: boolean }
+  /** The employee holds the most subscriptions allowed. */
+  | { readonly kind: 'limit-reached' };

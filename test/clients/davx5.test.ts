@@ -31,6 +31,7 @@ const AUFGABEN = `${CAL_HOME}aufgaben/`;
 const SHARED = `${CAL_HOME}termine-beat.keller/`;
 const BOOK_HOME = '/dav/addressbooks/anna.meier/';
 const KONTAKTE = `${BOOK_HOME}kontakte/`;
+const MEINE_KUNDEN = `${BOOK_HOME}meine-kunden/`;
 const PUSH = 'https://bitfire.at/webdav-push';
 
 const chunks = <T>(xs: readonly T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
@@ -154,7 +155,7 @@ describe('DAVx5', () => {
       expect(propHrefs(book.responses.get(PRINCIPAL), CR('addressbook-home-set'))).toEqual([BOOK_HOME]);
     });
 
-    it('lists the calendars with its property set; WebDAV-Push P:transports and P:topic are answered 404', async () => {
+    it('lists the calendars with its property set, WebDAV-Push P:transports and P:topic included', async () => {
       const ms = await multistatus('PROPFIND', CAL_HOME, fixture('home-caldav.xml'), '1');
       const found = new Map<string, { components: string[]; readOnly: boolean; owner: string }>();
       for (const href of ms.hrefs) {
@@ -162,7 +163,7 @@ describe('DAVx5', () => {
         expect(e.propstatStatuses[0], href).toBe('HTTP/1.1 200 OK');
         if (href === CAL_HOME) continue;
         expect(childNamed(e.props.get(D('resourcetype'))?.el, C('calendar')), href).toBeDefined();
-        for (const push of [`{${PUSH}}transports`, `{${PUSH}}topic`]) expect(e.props.get(push)?.status, `${href} ${push}`).toBe('HTTP/1.1 404 Not Found');
+        for (const push of [`{${PUSH}}transports`, `{${PUSH}}topic`]) expect(e.props.get(push)?.status, `${href} ${push}`).toBe('HTTP/1.1 200 OK');
         // Collection.fromDavResponse: readOnly() = !privWriteContent; components from the set.
         const privileges = privilegesOf(e.props.get(D('current-user-privilege-set'))?.el);
         found.set(href, {
@@ -177,17 +178,19 @@ describe('DAVx5', () => {
         [TERMINE]: { components: ['VEVENT'], readOnly: false, owner: PRINCIPAL },
         [AUFGABEN]: { components: ['VTODO'], readOnly: false, owner: PRINCIPAL },
         [SHARED]: { components: ['VEVENT'], readOnly: true, owner: BEAT_PRINCIPAL },
+        [`${CAL_HOME}geburtstage/`]: { components: ['VEVENT'], readOnly: true, owner: PRINCIPAL },
       });
     });
 
-    it('lists the address book, read-only', async () => {
+    it('lists the address books Kontakte and Meine Kunden, read-only', async () => {
       const ms = await multistatus('PROPFIND', BOOK_HOME, fixture('home-carddav.xml'), '1');
       const books = ms.hrefs.filter((h) => childNamed(ms.responses.get(h)?.props.get(D('resourcetype'))?.el, CR('addressbook')));
-      expect(books).toEqual([KONTAKTE]);
+      expect(books).toEqual([KONTAKTE, MEINE_KUNDEN]);
       const e = ms.responses.get(KONTAKTE)!;
       expect(propText(e, D('displayname'))).toBe('Kontakte');
-      expect(privilegesOf(e.props.get(D('current-user-privilege-set'))?.el)).not.toContain(D('write-content'));
-      expect(e.props.get(`{${PUSH}}topic`)?.status).toBe('HTTP/1.1 404 Not Found');
+      expect(propText(ms.responses.get(MEINE_KUNDEN), D('displayname'))).toBe('Meine Kunden');
+      for (const book of books) expect(privilegesOf(ms.responses.get(book)!.props.get(D('current-user-privilege-set'))?.el), book).not.toContain(D('write-content'));
+      expect(e.props.get(`{${PUSH}}topic`)?.status).toBe('HTTP/1.1 200 OK'); // WebDAV-Push (docs/webdav-push.md)
     });
   });
 

@@ -32,6 +32,7 @@ const AUFGABEN = `${CAL_HOME}aufgaben/`;
 const SHARED = `${CAL_HOME}termine-beat.keller/`;
 const BOOK_HOME = '/dav/addressbooks/anna.meier/';
 const KONTAKTE = `${BOOK_HOME}kontakte/`;
+const GEBURTSTAGE = `${CAL_HOME}geburtstage/`;
 const OK = 'HTTP/1.1 200 OK';
 const NOT_FOUND = 'HTTP/1.1 404 Not Found';
 
@@ -136,16 +137,17 @@ describe('iOS', () => {
         expect(propText(e, A('calendar-color')), href).toMatch(/^#[0-9A-F]{8}$/i);
         expect(propText(e, C('calendar-description')), href).toBeTruthy();
       }
-      expect(sorted(calendars.keys())).toEqual(sorted([TERMINE, AUFGABEN, SHARED]));
+      expect(sorted(calendars.keys())).toEqual(sorted([TERMINE, AUFGABEN, SHARED, GEBURTSTAGE]));
       expect(privileges(calendars.get(TERMINE))).toContain(D('write-content'));
       expect(privileges(calendars.get(SHARED))).not.toContain(D('write-content'));
+      expect(privileges(calendars.get(GEBURTSTAGE))).not.toContain(D('write-content'));
     });
 
     it('puts only the VTODO list into Reminders: no collection mixes VEVENT and VTODO', async () => {
       const reminders = [...calendars].filter(([, e]) => components(e).includes('VTODO')).map(([h]) => h);
       const calendarApp = [...calendars].filter(([, e]) => components(e).includes('VEVENT')).map(([h]) => h);
       expect(reminders).toEqual([AUFGABEN]);
-      expect(sorted(calendarApp)).toEqual(sorted([TERMINE, SHARED]));
+      expect(sorted(calendarApp)).toEqual(sorted([TERMINE, SHARED, GEBURTSTAGE]));
       for (const [href, e] of calendars) expect(components(e), href).toHaveLength(1);
     });
 
@@ -214,7 +216,9 @@ describe('iOS', () => {
     it('lists the address-book home; Kontakte is read-only with image and resource limits', async () => {
       const ms = await multistatus('PROPFIND', BOOK_HOME, fixture('addressbook-home.xml'), '1');
       const books = ms.hrefs.filter((h) => childNamed(ms.responses.get(h)?.props.get(D('resourcetype'))?.el, CR('addressbook')));
-      expect(books).toEqual([KONTAKTE]); // iOS syncs every address book in the home: there is exactly one
+      // iOS syncs every address book in the home into one list: "Meine Kunden" would double every
+      // customer there, so Apple is offered Kontakte alone (which holds his own customers first).
+      expect(books).toEqual([KONTAKTE]);
       const e = ms.responses.get(KONTAKTE)!;
       expect(e.propstatStatuses[0]).toBe(OK);
       expect(propText(e, D('displayname'))).toBe('Kontakte');

@@ -28,6 +28,8 @@ const AUFGABEN = `${HOME}aufgaben/`;
 const SHARED = `${HOME}termine-beat.keller/`;
 const BOOK_HOME = '/dav/addressbooks/anna.meier/';
 const KONTAKTE = `${BOOK_HOME}kontakte/`;
+const MEINE_KUNDEN = `${BOOK_HOME}meine-kunden/`;
+const GEBURTSTAGE = `${HOME}geburtstage/`;
 
 const chunks = <T>(xs: readonly T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 const sorted = (xs: Iterable<string>) => [...xs].sort();
@@ -146,7 +148,7 @@ describe('Outlook (CalDav Synchronizer)', () => {
         const color = propText(e, A('calendar-color'));
         expect(color, `${href} colour`).toMatch(/^#[0-9A-F]{8}$/i);
       }
-      expect(sorted(calendars)).toEqual(sorted([TERMINE, SHARED]));
+      expect(sorted(calendars)).toEqual(sorted([TERMINE, SHARED, GEBURTSTAGE]));
       expect(taskLists).toEqual([AUFGABEN]);
       expect(propText(ms.responses.get(TERMINE), D('displayname'))).toBe('Termine');
       expect(propText(ms.responses.get(AUFGABEN), D('displayname'))).toBe('Aufgaben');
@@ -188,7 +190,7 @@ describe('Outlook (CalDav Synchronizer)', () => {
         // CS:organizer is not offered: a 404 propstat, not an error.
         expect(entry?.props.get(CS('organizer'))?.status).toBe('HTTP/1.1 404 Not Found');
       }
-      expect(owners).toEqual({ [TERMINE]: PRINCIPAL, [AUFGABEN]: PRINCIPAL, [SHARED]: BEAT_PRINCIPAL });
+      expect(owners).toEqual({ [TERMINE]: PRINCIPAL, [AUFGABEN]: PRINCIPAL, [GEBURTSTAGE]: PRINCIPAL, [SHARED]: BEAT_PRINCIPAL });
       const address = async (p: string) => {
         const ms = await multistatus('PROPFIND', p, fixture('calendar-user-address-set.xml'), '0');
         return propHrefs(ms.responses.get(p), C('calendar-user-address-set')).find((h) => h.startsWith('mailto:'));
@@ -300,14 +302,14 @@ describe('Outlook (CalDav Synchronizer)', () => {
       expect(bookHome).toBe(BOOK_HOME);
     });
 
-    it('lists Kontakte (displayname present, CR:addressbook) and passes OPTIONS and the ACL probe', async () => {
+    it('lists Kontakte and Meine Kunden (displayname present, CR:addressbook) and passes OPTIONS and the ACL probe', async () => {
       const ms = await multistatus('PROPFIND', bookHome, fixture('list-addressbooks.xml'), '1');
       const books = ms.hrefs.filter((h) => {
         const e = ms.responses.get(h)!;
         return e.props.get(D('displayname'))?.status === 'HTTP/1.1 200 OK' && childNamed(e.props.get(D('resourcetype'))?.el, CR('addressbook')) !== undefined;
       });
-      expect(books).toEqual([KONTAKTE]);
-      book = books[0]!;
+      expect(books).toEqual([KONTAKTE, MEINE_KUNDEN]);
+      book = KONTAKTE;
       expect(propText(ms.responses.get(book), D('displayname'))).toBe('Kontakte');
       const o = await send('OPTIONS', book);
       expect(o.status).toBe(200);

@@ -93,11 +93,12 @@ describe('python-caldav (python3-caldav) against brokerstar-dav', () => {
     expect(out.calendar_home_set).toBe(PATHS.calendarHome);
   });
 
-  it("lists Termine, Aufgaben and Beat's calendar with their component sets", () => {
+  it("lists Termine, Aufgaben, Geburtstage and Beat's calendar with their component sets", () => {
     expect([...out.calendars].sort((a, b) => (a.href < b.href ? -1 : 1))).toEqual(
       [
         { href: PATHS.termine, name: 'Termine', components: ['VEVENT'] },
         { href: PATHS.aufgaben, name: 'Aufgaben', components: ['VTODO'] },
+        { href: PATHS.geburtstage, name: 'Geburtstage', components: ['VEVENT'] },
         { href: PATHS.shared, name: 'Termine von Beat Keller', components: ['VEVENT'] },
       ].sort((a, b) => (a.href < b.href ? -1 : 1)),
     );

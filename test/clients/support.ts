@@ -25,6 +25,8 @@ export const PATHS = {
   aufgaben: `/dav/calendars/${USER}/aufgaben/`,
   shared: `/dav/calendars/${USER}/termine-${COLLEAGUE}/`,
   kontakte: `/dav/addressbooks/${USER}/kontakte/`,
+  meineKunden: `/dav/addressbooks/${USER}/meine-kunden/`,
+  geburtstage: `/dav/calendars/${USER}/geburtstage/`,
 } as const;
 
 /** The BrokerStar ids of everything seeded, by role. */

@@ -25,6 +25,8 @@ const AUFGABEN = `${CAL_HOME}aufgaben/`;
 const SHARED = `${CAL_HOME}termine-beat.keller/`;
 const BOOK_HOME = '/dav/addressbooks/anna.meier/';
 const KONTAKTE = `${BOOK_HOME}kontakte/`;
+const MEINE_KUNDEN = `${BOOK_HOME}meine-kunden/`;
+const GEBURTSTAGE = `${CAL_HOME}geburtstage/`;
 const DAY = 86_400_000;
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
@@ -89,7 +91,7 @@ describe('Thunderbird', () => {
            SELECT 'person', 'Kunde', 'Nr. ' || lpad(g::text, 3, '0') FROM generate_series(1, 499) g RETURNING id::text, first_name || ' ' || last_name AS fn`,
         );
         contacts.push(...cs.rows);
-        id.hans = await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'], photo: 'png' });
+        id.hans = await b.addContact({ firstName: 'Hans', lastName: 'Muster', emails: ['hans@muster.ch'], photo: 'png', birthday: '1970-04-12' });
         contacts.push({ id: id.hans, fn: 'Hans Muster' });
       },
     });
@@ -120,10 +122,11 @@ describe('Thunderbird', () => {
         const e = home.responses.get(href)!;
         if (resourceTypes(e).has('C:calendar')) calendars.set(href, e);
       }
-      expect(sorted(calendars.keys())).toEqual(sorted([TERMINE, AUFGABEN, SHARED]));
+      expect(sorted(calendars.keys())).toEqual(sorted([TERMINE, AUFGABEN, SHARED, GEBURTSTAGE]));
       expect(readOnly(calendars.get(TERMINE))).toBe(false);
       expect(readOnly(calendars.get(AUFGABEN))).toBe(false);
       expect(readOnly(calendars.get(SHARED))).toBe(true);
+      expect(readOnly(calendars.get(GEBURTSTAGE))).toBe(true);
       expect(propText(calendars.get(TERMINE), D('displayname'))).toBe('Termine');
       // "#RRGGBBAA" → Thunderbird strips the alpha.
       expect(propText(calendars.get(TERMINE), A('calendar-color'))).toMatch(/^#[0-9A-Fa-f]{6}[0-9A-Fa-f]{2}$/);
@@ -160,6 +163,7 @@ describe('Thunderbird', () => {
         [TERMINE]: events.map((e) => `${TERMINE}${e.id}.ics`),
         [AUFGABEN]: taskIds.map((t) => `${AUFGABEN}${t}.ics`),
         [SHARED]: [`${SHARED}${id.beatPrivate}.ics`],
+        [GEBURTSTAGE]: [`${GEBURTSTAGE}${id.hans}.ics`],
       };
       for (const c of calendars.keys()) {
         const ms = await multistatus('REPORT', c, CALDAV_CLIENT, fixture('sync-collection-calendar.xml', { SYNC_TOKEN: '<sync-token/>' }), '1');
@@ -237,11 +241,12 @@ describe('Thunderbird', () => {
         expect(writable, 'read-only in the UI').toBe(false);
         expect(readable, 'not skipped').toBe(true);
         books.push(href);
-        expect(propText(e, D('displayname'))).toBe('Kontakte');
       }
-      expect(books).toEqual([KONTAKTE]);
+      expect(books).toEqual([KONTAKTE, MEINE_KUNDEN]);
+      expect(propText(ms.responses.get(KONTAKTE), D('displayname'))).toBe('Kontakte');
+      expect(propText(ms.responses.get(MEINE_KUNDEN), D('displayname'))).toBe('Meine Kunden');
       expect(ms.responses.get(KONTAKTE)?.propstatStatuses[0]).toBe('HTTP/1.1 200 OK');
-      book = books[0]!;
+      book = KONTAKTE;
     });
 
     it('lists the cards with PROPFIND Depth 1 (resourcetype, getetag, cs:getctag)', async () => {

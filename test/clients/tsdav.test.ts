@@ -96,11 +96,12 @@ describe('tsdav (npm) against brokerstar-dav', () => {
     expect(requests[0]).toBe('PROPFIND /.well-known/carddav 301');
   });
 
-  it("lists Termine (VEVENT), Aufgaben (VTODO) and Beat's shared calendar, each with sync token and ctag", async () => {
+  it("lists Termine (VEVENT), Aufgaben (VTODO), Geburtstage (VEVENT) and Beat's shared calendar, each with sync token and ctag", async () => {
     calendars = await caldav.fetchCalendars();
     const listed = calendars.map((c) => ({ path: pathOf(c.url), name: c.displayName, components: c.components })).sort((a, b) => (a.path < b.path ? -1 : 1));
     expect(listed).toEqual([
       { path: PATHS.aufgaben, name: 'Aufgaben', components: ['VTODO'] },
+      { path: PATHS.geburtstage, name: 'Geburtstage', components: ['VEVENT'] },
       { path: PATHS.termine, name: 'Termine', components: ['VEVENT'] },
       { path: PATHS.shared, name: 'Termine von Beat Keller', components: ['VEVENT'] },
     ].sort((a, b) => (a.path < b.path ? -1 : 1)));
@@ -111,9 +112,12 @@ describe('tsdav (npm) against brokerstar-dav', () => {
     }
   });
 
-  it('lists the address book Kontakte', async () => {
+  it('lists the address books Kontakte and Meine Kunden', async () => {
     const books = await carddav.fetchAddressBooks();
-    expect(books.map((b) => ({ path: pathOf(b.url), name: b.displayName }))).toEqual([{ path: PATHS.kontakte, name: 'Kontakte' }]);
+    expect(books.map((b) => ({ path: pathOf(b.url), name: b.displayName }))).toEqual([
+      { path: PATHS.kontakte, name: 'Kontakte' },
+      { path: PATHS.meineKunden, name: 'Meine Kunden' },
+    ]);
     expect(books[0]?.reports).toEqual(expect.arrayContaining(['addressbookMultiget', 'addressbookQuery', 'syncCollection']));
   });
 
@@ -245,6 +249,30 @@ describe('tsdav (npm) against brokerstar-dav', () => {
     expect(all).not.toContain('Archiviert');
   });
 
+  it("reads Hans Muster's birthday (a yearly all-day event) by time range, and him in Meine Kunden, the same card as in Kontakte", async () => {
+    const april = await caldav.fetchCalendarObjects({
+      calendar: calendar(PATHS.geburtstage),
+      timeRange: { start: '2027-04-01T00:00:00Z', end: '2027-05-01T00:00:00Z' },
+    });
+    expect(april.map((o) => idOfHref(o.url))).toEqual([f.ids.hans]);
+    const birthday = master(april[0]!.data as string, 'vevent');
+    expect(text(birthday, 'summary')).toBe(`${FIRM.hans.fn} (1970)`);
+    expect(when(birthday, 'dtstart')).toEqual({ tzid: null, value: '1970-04-12', isDate: true });
+    expect(text(birthday, 'rrule')).toBe('FREQ=YEARLY');
+    const may = await caldav.fetchCalendarObjects({
+      calendar: calendar(PATHS.geburtstage),
+      timeRange: { start: '2027-05-01T00:00:00Z', end: '2027-06-01T00:00:00Z' },
+    });
+    expect(may).toEqual([]);
+
+    const [kontakte, meineKunden] = await carddav.fetchAddressBooks();
+    const mine = await carddav.fetchVCards({ addressBook: meineKunden! });
+    expect(mine.map((c) => idOfHref(c.url))).toEqual([f.ids.hans]);
+    const inKontakte = (await carddav.fetchVCards({ addressBook: kontakte! })).find((c) => idOfHref(c.url) === f.ids.hans)!;
+    expect(mine[0]!.etag).toBe(inKontakte.etag);
+    expect(mine[0]!.data).toBe(inKontakte.data);
+  });
+
   it('syncCollection twice on every collection: the first lists every member, the second (with its token) nothing', async () => {
     const [book] = await carddav.fetchAddressBooks();
     const collections = [
@@ -252,6 +280,8 @@ describe('tsdav (npm) against brokerstar-dav', () => {
       { client: caldav, url: calendar(PATHS.aufgaben).url, expected: [f.ids.taskOpen, f.ids.taskInProgress, f.ids.taskDone] },
       { client: caldav, url: calendar(PATHS.shared).url, expected: [f.ids.kundentermin, f.ids.beratungBeat, f.ids.privateBeat] },
       { client: carddav, url: book!.url, expected: [f.ids.hans, f.ids.insurer, f.ids.zoe] },
+      { client: caldav, url: calendar(PATHS.geburtstage).url, expected: [f.ids.hans] },
+      { client: carddav, url: `${f.origin}${PATHS.meineKunden}`, expected: [f.ids.hans] },
     ];
     for (const c of collections) {
       const first = await c.client.syncCollection({ url: c.url, props: { 'd:getetag': {} }, syncLevel: 1, syncToken: '' });

@@ -75,7 +75,7 @@ status_path = "${o.status}/"
 [pair kontakte]
 a = "kontakte_local"
 b = "kontakte_remote"
-collections = ["from b"]
+collections = ["kontakte"]
 
 [storage kontakte_local]
 type = "filesystem"
@@ -154,6 +154,8 @@ describe('vdirsyncer (Debian) with khard and khal against brokerstar-dav', () =>
     expect(out).toContain('- "termine" ("Termine")');
     expect(out).toContain('- "aufgaben" ("Aufgaben")');
     expect(out).toContain('- "termine-beat.keller" ("Termine von Beat Keller")');
+    expect(out).toContain('- "meine-kunden" ("Meine Kunden")');
+    expect(out).toContain('- "geburtstage" ("Geburtstage")');
   });
 
   it('first sync downloads every contact, appointment and task, as BrokerStar holds them', { timeout: forRuns(1) }, async () => {
@@ -516,5 +518,73 @@ path = ${path.join(home.path, 'khal.db')}
         expect([await members(PATHS.termine), await members(PATHS.aufgaben)]).toEqual(calendarsBefore);
       },
     );
+  });
+
+  describe('Meine Kunden and Geburtstage, mirrored read-only', () => {
+    let mirror: { config: string; contacts: string; calendars: string };
+    const config = (o: { status: string; contacts: string; calendars: string }) => `[general]
+status_path = "${o.status}/"
+
+[pair kunden]
+a = "kunden_local"
+b = "kunden_remote"
+collections = ["meine-kunden"]
+
+[storage kunden_local]
+type = "filesystem"
+path = "${o.contacts}/"
+fileext = ".vcf"
+
+[storage kunden_remote]
+type = "carddav"
+url = "${f.origin}/"
+username = "${f.user}"
+password = "${f.password}"
+read_only = true
+
+[pair geburtstage]
+a = "geburtstage_local"
+b = "geburtstage_remote"
+collections = ["geburtstage"]
+
+[storage geburtstage_local]
+type = "filesystem"
+path = "${o.calendars}/"
+fileext = ".ics"
+
+[storage geburtstage_remote]
+type = "caldav"
+url = "${f.origin}/"
+username = "${f.user}"
+password = "${f.password}"
+read_only = true
+`;
+
+    beforeAll(async () => {
+      const dir = (name: string) => path.join(home.path, name);
+      mirror = { config: dir('vdirsyncer-mine.conf'), contacts: dir('contacts-mine'), calendars: dir('calendars-mine') };
+      for (const d of [path.join(mirror.contacts, 'meine-kunden'), path.join(mirror.calendars, 'geburtstage')]) await mkdir(d, { recursive: true });
+      await writeFile(mirror.config, config({ status: dir('status-mine'), contacts: mirror.contacts, calendars: mirror.calendars }));
+    });
+
+    it("the first sync copies Anna's customer (the same card as in Kontakte) and his birthday; the next one transfers nothing", { timeout: forRuns(3) }, async () => {
+      const discover = await vdirsyncer(mirror.config, 'discover');
+      expect(discover.code, describeRun(discover)).toBe(0);
+      const first = await vdirsyncer(mirror.config, 'sync');
+      expect(first.code, describeRun(first)).toBe(0);
+      expect(transfers(first).sort()).toEqual([
+        `Copying (uploading) item brokerstar-birthday-${f.ids.hans} to geburtstage_local/geburtstage`,
+        `Copying (uploading) item brokerstar-contact-${f.ids.hans} to kunden_local/meine-kunden`,
+      ]);
+      const card = await readFile(path.join(mirror.contacts, 'meine-kunden', `brokerstar-contact-${f.ids.hans}.vcf`), 'utf8');
+      expect(card).toBe((await f.dav.request('GET', `${PATHS.kontakte}${f.ids.hans}.vcf`)).text);
+      const birthday = await readFile(path.join(mirror.calendars, 'geburtstage', `brokerstar-birthday-${f.ids.hans}.ics`), 'utf8');
+      const ev = new ICAL.Component(ICAL.parse(birthday) as unknown[]).getFirstSubcomponent('vevent')!;
+      expect(String(ev.getFirstPropertyValue('summary'))).toBe(`${FIRM.hans.fn} (1970)`);
+      expect(String(ev.getFirstPropertyValue('dtstart'))).toBe('1970-04-12');
+      const { result: second, requests } = await countedVdirsyncer(mirror.config, 'sync');
+      expect(quiet(second), describeRun(second)).toBe(true);
+      expect(requests).toEqual({ PROPFIND: 2 });
+    });
   });
 });

@@ -364,13 +364,13 @@ describe('exit codes, --json and times in TIME_ZONE', () => {
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(list.length).toBeGreaterThanOrEqual(3);
     for (const c of list) {
-      expect(Object.keys(c)).toEqual(['user', 'collection', 'slug', 'type', 'eligible', 'served', 'capped', 'listed', 'lastChanged', 'storedSettings']);
+      expect(Object.keys(c)).toEqual(['user', 'collection', 'slug', 'type', 'eligible', 'served', 'outsideWindow', 'capped', 'listed', 'lastChanged', 'storedSettings']);
       expect(c.user).toBe('anna.meier');
       expect(c.lastChanged).toMatch(LOCAL);
       const at = new Date(c.lastChanged as string);
       expect((c.lastChanged as string).slice(-6)).toBe(offsetOf(at, 'Europe/Zurich'));
     }
-    expect(list.map((c) => c.slug)).toEqual(expect.arrayContaining(['kontakte', 'termine', 'aufgaben']));
+    expect(list.map((c) => c.slug)).toEqual(expect.arrayContaining(['kontakte', 'meine-kunden', 'termine', 'aufgaben', 'geburtstage']));
     const table = await run(['status', 'anna.meier'], env);
     expect(table.code).toBe(0);
     const kontakte = list.find((c) => c.slug === 'kontakte')!;

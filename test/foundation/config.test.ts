@@ -92,6 +92,7 @@ describe('loadConfig', () => {
       vapidSubject: undefined,
       pushLoopbackHttp: false,
       subscriptionLinks: true,
+      bodyCacheMb: 64,
     };
     expect(c).toEqual(expected);
     expect(Object.isFrozen(c)).toBe(true);
@@ -161,6 +162,7 @@ describe('loadConfig', () => {
       VAPID_SUBJECT: 'https://dav.firm.ch/',
       PUSH_LOOPBACK_HTTP: 'on',
       SUBSCRIPTION_LINKS: 'off',
+      BODY_CACHE_MB: '0',
     };
     // The test covers every variable there is.
     expect(Object.keys(env).sort()).toEqual(Object.values(VARIABLES).map((v) => v.name).sort());
@@ -217,6 +219,7 @@ describe('loadConfig', () => {
       vapidSubject: 'https://dav.firm.ch/',
       pushLoopbackHttp: true,
       subscriptionLinks: false,
+      bodyCacheMb: 0,
     });
   });
 

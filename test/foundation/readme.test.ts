@@ -86,7 +86,7 @@ function configTable(): Row[] {
 /** How the README writes a default. */
 const shown = (d: string | undefined) => (d === undefined ? '(unset)' : d === '' ? '(empty)' : `\`${d}\``);
 
-const CLI_COMMANDS = ['serve', 'migrate', 'demo-data', 'password create USER', 'password list USER', 'password list --all', 'password revoke USER LABEL', 'invite', 'unlock', 'status', 'audit'];
+const CLI_COMMANDS = ['serve', 'migrate', 'demo-data', 'password create USER', 'password list USER', 'password list --all', 'password revoke USER LABEL', 'invite', 'unlock', 'status', 'audit', 'subscription create USER', 'subscription list USER', 'subscription revoke USER LABEL'];
 
 describe('README.md', () => {
   it('lists every configuration variable of VARIABLES, in order, with its default and meaning', () => {

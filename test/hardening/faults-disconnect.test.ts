@@ -1,7 +1,9 @@
 // Clients that vanish or stop reading in the middle of a big answer must not keep database
 // connections: 200 clients disconnecting at once leave the pool idle within a second, clients that
 // stop reading are cut off after the write timeout, and everyone else is served meanwhile; a pool
-// that is full anyway answers 503 with Retry-After instead of hanging.
+// that is full anyway answers 503 with Retry-After instead of hanging. The body cache is off: busy
+// pool connections are the signal that an answer is still streaming (test/http/compression-faults.test.ts
+// shows the same with the cache warm).
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builders } from '../support/builders.js';
@@ -57,7 +59,7 @@ async function depth0(): Promise<{ status: number; ms: number }> {
 }
 
 beforeAll(async () => {
-  dav = await startFaultServer({ seed, config: { dbPoolSize: 10, pgAcquireTimeoutMs: 5000, httpWriteTimeoutMs: 1500 } });
+  dav = await startFaultServer({ seed, config: { dbPoolSize: 10, pgAcquireTimeoutMs: 5000, httpWriteTimeoutMs: 1500, bodyCacheMb: 0 } });
   auth = await dav.authorization(ANNA);
   // The first request renders the address book; read one whole answer to know its size.
   const res = await fetch(dav.url + BOOK, { method: 'REPORT', headers: { Authorization: auth, Depth: '1' }, body: FULL_SYNC });
@@ -189,7 +191,7 @@ describe('streamed answers: whole-collection GET and limited syncs', () => {
 describe('a full pool', () => {
   let small: FaultServer;
   beforeAll(async () => {
-    small = await startFaultServer({ seed, config: { dbPoolSize: 2, pgAcquireTimeoutMs: 300, httpWriteTimeoutMs: 60_000 } });
+    small = await startFaultServer({ seed, config: { dbPoolSize: 2, pgAcquireTimeoutMs: 300, httpWriteTimeoutMs: 60_000, bodyCacheMb: 0 } });
     auth = await small.authorization(ANNA);
     await (await fetch(small.url + BOOK, { method: 'REPORT', headers: { Authorization: auth, Depth: '1' }, body: FULL_SYNC })).text();
   }, 120_000);

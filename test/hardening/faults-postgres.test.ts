@@ -120,7 +120,9 @@ it('PostgreSQL stopped under load: 503 with Retry-After while it is down, then s
   expect(answers.filter((a) => a.status === 0 && a.started > downAt), 'no request started after the stop was dropped or hung').toEqual([]);
   expect(recoveredAt - restartedAt, 'ms from the restart to the first 207').toBeLessThan(20_000);
   expect((await fetch(`${dav.url}/healthz`)).status).toBe(200);
-  // No connection was lost with its request: a cursor on a connection that died is discarded.
-  expect(await waitUntil(() => dav.busy().checkedOut === 0, 1000), 'ms until nothing is checked out').toBeLessThan(1000);
+  // No connection was lost with its request: a cursor on a connection that died is discarded. A
+  // leak never drains; the bound is wide because a starved machine (the full suite on 2 cores) can
+  // take more than a second to finish the last release.
+  expect(await waitUntil(() => dav.busy().checkedOut === 0, 5000), 'ms until nothing is checked out').toBeLessThan(5000);
   console.log(`faults-postgres: ${answers.length} answers, ${whileDown.length} while down (all 503), first 207 ${recoveredAt - restartedAt} ms after the restart began`);
 });

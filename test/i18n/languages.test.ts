@@ -53,10 +53,10 @@ const SIGNED_IN: Record<Language, string> = {
 };
 /** The displaynames of the calendar home (own Termine and Aufgaben, the colleagues' calendars). */
 const CALENDARS: Record<Language, string[]> = {
-  de: ['Aufgaben', 'Termine', 'Termine von Beat Keller'],
-  fr: ["Rendez-vous d'Anna Meier", 'Rendez-vous', 'Rendez-vous de Beat Keller', 'Tâches'],
-  it: ['Appuntamenti', 'Appuntamenti di Anna Meier', 'Appuntamenti di Beat Keller', 'Attività'],
-  en: ["Anna Meier's appointments", 'Appointments', "Beat Keller's appointments", 'Tasks'],
+  de: ['Aufgaben', 'Geburtstage', 'Termine', 'Termine von Beat Keller'],
+  fr: ["Rendez-vous d'Anna Meier", 'Anniversaires', 'Rendez-vous', 'Rendez-vous de Beat Keller', 'Tâches'],
+  it: ['Appuntamenti', 'Appuntamenti di Anna Meier', 'Appuntamenti di Beat Keller', 'Attività', 'Compleanni'],
+  en: ["Anna Meier's appointments", 'Appointments', "Beat Keller's appointments", 'Birthdays', 'Tasks'],
 };
 const ADDRESS_BOOK: Record<Language, string> = { de: 'Kontakte', fr: 'Contacts', it: 'Contatti', en: 'Contacts' };
 const LANGS = ['de', 'fr', 'it', 'en'] as const;

@@ -57,7 +57,7 @@ async function signIn(page: Page): Promise<void> {
 }
 
 describe('the portal is accessible', () => {
-  it('labels, names, image texts and contrast on every page: sign-in, e-mail form, my devices, each kind of setup, a guide, administration', async () => {
+  it('labels, names, image texts and contrast on every page: sign-in, e-mail form, my devices, each kind of setup, a guide, calendar subscriptions, administration', async () => {
     const ctx = await browser.context({ locale: 'de-CH' });
     try {
       const page = await ctx.newPage();
@@ -80,6 +80,15 @@ describe('the portal is accessible', () => {
         await page.locator('main .secret').waitFor();
         expect({ page: `setup ${kind}`, ...(await audit(page)) }).toEqual({ page: `setup ${kind}`, ...clean });
       }
+      // Subscribe to calendars: the page without links, the link shown once, the page listing it.
+      await page.goto(`${app.url}/setup/subscriptions`);
+      expect({ page: 'subscriptions', ...(await audit(page)) }).toEqual({ page: 'subscriptions', ...clean });
+      await page.fill('#label', 'Google Kalender');
+      await page.locator('form[action="/setup/subscriptions"] button[type=submit]').click();
+      await page.locator('main .secret').waitFor();
+      expect({ page: 'subscription link', ...(await audit(page)) }).toEqual({ page: 'subscription link', ...clean });
+      await page.goto(`${app.url}/setup/subscriptions`);
+      expect({ page: 'subscription list', ...(await audit(page)) }).toEqual({ page: 'subscription list', ...clean });
       await page.goto(`${app.url}/setup/admin/`);
       expect({ page: 'administration', ...(await audit(page)) }).toEqual({ page: 'administration', ...clean });
     } finally {

@@ -330,7 +330,10 @@ describe('my devices', () => {
         // The folder kind in brackets only where it differs from the collection's name.
         expect(r.text).toContain('<h3>Termine <small>(Kalender)</small></h3>');
         expect(r.text).toContain('<h3>Kontakte</h3>');
-        expect(r.text).not.toContain('(Kontakte)');
+        expect(r.text).not.toContain('<h3>Kontakte <small>');
+        expect(r.text).toContain('<h3>Meine Kunden <small>(Kontakte)</small></h3>');
+        expect(r.text).toContain('<h3>Geburtstage <small>(Kalender)</small></h3>');
+        expect(r.text).toContain(`<span class="mono" data-copy>${ts.url}/dav/calendars/anna.meier/geburtstage/</span>`);
         break;
       case 'thunderbird':
       case 'other':

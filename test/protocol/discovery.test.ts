@@ -20,6 +20,8 @@ const TERMINE = `${ANNA_CAL}termine/`;
 const AUFGABEN = `${ANNA_CAL}aufgaben/`;
 const BRUNO_SHARED = `${ANNA_CAL}termine-bruno.keller/`;
 const KONTAKTE = `${ANNA_BOOK_HOME}kontakte/`;
+const MEINE_KUNDEN = `${ANNA_BOOK_HOME}meine-kunden/`;
+const GEBURTSTAGE = `${ANNA_CAL}geburtstage/`;
 
 /** Status of a property: '200', '404', or undefined when absent from the response. */
 function statusOf(entry: ResponseEntry | undefined, name: string): string | undefined {
@@ -267,10 +269,10 @@ describe('discovery and collection properties', () => {
   });
 
   describe('the homes', () => {
-    it('the calendar home lists Termine, Aufgaben and the calendar of each active colleague who shares his', async () => {
+    it('the calendar home lists Termine, Aufgaben, Geburtstage and the calendar of each active colleague who shares his', async () => {
       const r = await dav.propfind(ANNA_CAL, PROPFIND('d:resourcetype', 'd:displayname', 'a:calendar-color', 'c:supported-calendar-component-set'), '1');
       expect(r.status).toBe(207);
-      expect(new Set(r.ms.hrefs)).toEqual(new Set([ANNA_CAL, TERMINE, AUFGABEN, BRUNO_SHARED]));
+      expect(new Set(r.ms.hrefs)).toEqual(new Set([ANNA_CAL, TERMINE, AUFGABEN, GEBURTSTAGE, BRUNO_SHARED]));
       const home = r.ms.responses.get(ANNA_CAL);
       expect(home?.props.get(D('resourcetype'))?.el.children.map((c) => c.name)).toEqual([D('collection')]);
       const comps = (href: string) =>
@@ -278,10 +280,12 @@ describe('discovery and collection properties', () => {
       expect(comps(TERMINE)).toEqual(['VEVENT']);
       expect(comps(AUFGABEN), 'never mixed (iOS Reminders)').toEqual(['VTODO']);
       expect(comps(BRUNO_SHARED)).toEqual(['VEVENT']);
+      expect(comps(GEBURTSTAGE)).toEqual(['VEVENT']);
+      expect(propText(r.ms.responses.get(GEBURTSTAGE), D('displayname'))).toBe('Geburtstage');
       expect(propText(r.ms.responses.get(TERMINE), D('displayname'))).toBe('Termine');
       expect(propText(r.ms.responses.get(AUFGABEN), D('displayname'))).toBe('Aufgaben');
       expect(propText(r.ms.responses.get(BRUNO_SHARED), D('displayname'))).toContain('Bruno Keller');
-      for (const h of [TERMINE, AUFGABEN, BRUNO_SHARED]) {
+      for (const h of [TERMINE, AUFGABEN, GEBURTSTAGE, BRUNO_SHARED]) {
         expect(r.ms.responses.get(h)?.props.get(D('resourcetype'))?.el.children.map((c) => c.name).sort()).toEqual(
           [C('calendar'), D('collection')].sort(),
         );
@@ -289,11 +293,12 @@ describe('discovery and collection properties', () => {
       }
     });
 
-    it('the address-book home lists Kontakte only', async () => {
+    it('the address-book home lists Kontakte and Meine Kunden', async () => {
       const r = await dav.propfind(ANNA_BOOK_HOME, PROPFIND('d:resourcetype', 'd:displayname'), '1');
       expect(r.status).toBe(207);
-      expect(r.ms.hrefs).toEqual([ANNA_BOOK_HOME, KONTAKTE]);
+      expect(r.ms.hrefs).toEqual([ANNA_BOOK_HOME, KONTAKTE, MEINE_KUNDEN]);
       expect(propText(r.ms.responses.get(KONTAKTE), D('displayname'))).toBe('Kontakte');
+      expect(propText(r.ms.responses.get(MEINE_KUNDEN), D('displayname'))).toBe('Meine Kunden');
       expect(r.ms.responses.get(KONTAKTE)?.props.get(D('resourcetype'))?.el.children.map((c) => c.name).sort()).toEqual(
         [CR('addressbook'), D('collection')].sort(),
       );
@@ -314,7 +319,7 @@ describe('discovery and collection properties', () => {
   describe('collection checklist (docs/client-compatibility.md)', () => {
     const calendars = [TERMINE, AUFGABEN, BRUNO_SHARED];
 
-    for (const path of [TERMINE, AUFGABEN, BRUNO_SHARED]) {
+    for (const path of [TERMINE, AUFGABEN, BRUNO_SHARED, GEBURTSTAGE]) {
       it(`${path} answers every calendar property`, async () => {
         const r = await dav.propfind(path, PROPFIND(...COLLECTION_CHECKLIST), '0');
         expect(r.status).toBe(207);
@@ -424,11 +429,13 @@ describe('discovery and collection properties', () => {
   describe('current-user-privilege-set', () => {
     const READ = [D('read'), D('read-current-user-privilege-set')].sort();
     const READ_WRITE = [D('read'), D('read-current-user-privilege-set'), D('write-content')].sort();
+    /** Own Termine and Aufgaben also take their colour and order (write-properties); their members do not. */
+    const COLLECTION_READ_WRITE = [...READ_WRITE, D('write-properties')].sort();
 
     it('read and write-content on own Termine and Aufgaben; read only on Kontakte and colleagues’ calendars', async () => {
       const r = await dav.propfind(ANNA_CAL, PROPFIND('d:current-user-privilege-set'), '1');
-      expect(privileges(r.ms.responses.get(TERMINE))).toEqual(READ_WRITE);
-      expect(privileges(r.ms.responses.get(AUFGABEN))).toEqual(READ_WRITE);
+      expect(privileges(r.ms.responses.get(TERMINE))).toEqual(COLLECTION_READ_WRITE);
+      expect(privileges(r.ms.responses.get(AUFGABEN))).toEqual(COLLECTION_READ_WRITE);
       expect(privileges(r.ms.responses.get(BRUNO_SHARED))).toEqual(READ);
       const book = await dav.propfind(KONTAKTE, PROPFIND('d:current-user-privilege-set'), '0');
       expect(privileges(book.ms.responses.get(KONTAKTE))).toEqual(READ);
@@ -469,8 +476,8 @@ describe('discovery and collection properties', () => {
       });
       try {
         const r = await ro.propfind(ANNA_CAL, PROPFIND('d:current-user-privilege-set'), '1');
-        expect(new Set(r.ms.hrefs)).toEqual(new Set([ANNA_CAL, TERMINE, AUFGABEN, BRUNO_SHARED]));
-        for (const h of [TERMINE, AUFGABEN, BRUNO_SHARED]) expect(privileges(r.ms.responses.get(h)), h).toEqual(READ);
+        expect(new Set(r.ms.hrefs)).toEqual(new Set([ANNA_CAL, TERMINE, AUFGABEN, GEBURTSTAGE, BRUNO_SHARED]));
+        for (const h of [TERMINE, AUFGABEN, GEBURTSTAGE, BRUNO_SHARED]) expect(privileges(r.ms.responses.get(h)), h).toEqual(READ);
         const book = await ro.propfind(KONTAKTE, PROPFIND('d:current-user-privilege-set'), '1');
         expect(privileges(book.ms.responses.get(KONTAKTE))).toEqual(READ);
         const items = await ro.propfind(TERMINE, PROPFIND('d:current-user-privilege-set'), '1');
@@ -562,7 +569,10 @@ describe('discovery and collection properties', () => {
         expect(tokens, what).not.toContain('calendar-schedule');
         const allow = allowOf(r.headers.get('allow'));
         expect(allow, what).toEqual(expect.arrayContaining(['OPTIONS', 'GET', 'HEAD', 'PROPFIND', 'REPORT']));
-        for (const never of ['DELETE', 'MKCOL', 'MKCALENDAR', 'MOVE', 'COPY', 'LOCK', 'PROPPATCH']) expect(allow, what).not.toContain(never);
+        for (const never of ['DELETE', 'MKCOL', 'MKCALENDAR', 'MOVE', 'COPY', 'LOCK']) expect(allow, what).not.toContain(never);
+        // PROPPATCH (colour and order) only where write-properties is granted: own Termine and Aufgaben.
+        if (what === 'termine' || what === 'aufgaben') expect(allow, what).toContain('PROPPATCH');
+        else expect(allow, what).not.toContain('PROPPATCH');
       }
     });
 

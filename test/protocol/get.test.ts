@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnnaServer } from '../support/anna.js';
 import { builders } from '../support/builders.js';
 import { D, propText } from '../support/multistatus.js';
-import type { TestServer } from '../support/server.js';
+import type { RequestOptions, TestServer } from '../support/server.js';
 
 const TERMINE = '/dav/calendars/anna.meier/termine/';
 const AUFGABEN = '/dav/calendars/anna.meier/aufgaben/';
@@ -21,6 +21,10 @@ function parseAll(text: string): ICAL.Component[] {
 
 describe('GET and HEAD', () => {
   let dav: TestServer;
+  // Sizes are compared with the decoded text, so these requests ask for the plain coding
+  // (test/http/compression.test.ts covers the coded answers and their headers).
+  const plain = (method: string, path: string, opts: RequestOptions = {}) =>
+    dav.request(method, path, { ...opts, headers: { 'Accept-Encoding': 'identity', ...opts.headers } });
   let ids: {
     anna: string;
     zurich: string;
@@ -70,7 +74,7 @@ describe('GET and HEAD', () => {
     for (const what of ['event', 'task', 'card'] as const) {
       it(`GET of a ${what} has ETag, Last-Modified, Content-Length and Content-Type`, async () => {
         const { path, type, root } = items()[what];
-        const r = await dav.request('GET', path);
+        const r = await plain('GET', path);
         expect(r.status).toBe(200);
         expect(r.headers.get('content-type')).toBe(type);
         // Never sniffed: an item cannot be loaded as a script by the portal's pages (script-src 'self').
@@ -89,8 +93,8 @@ describe('GET and HEAD', () => {
 
       it(`HEAD of a ${what} has the same headers and no body`, async () => {
         const { path } = items()[what];
-        const get = await dav.request('GET', path);
-        const head = await dav.request('HEAD', path);
+        const get = await plain('GET', path);
+        const head = await plain('HEAD', path);
         expect(head.status).toBe(200);
         expect(head.text).toBe('');
         for (const h of ['etag', 'last-modified', 'content-length', 'content-type']) expect(head.headers.get(h), h).toBe(get.headers.get(h));
@@ -98,35 +102,35 @@ describe('GET and HEAD', () => {
 
       it(`GET of a ${what} with If-None-Match of the current ETag is 304, with another one 200`, async () => {
         const { path } = items()[what];
-        const etag = (await dav.request('GET', path)).headers.get('etag')!;
-        const same = await dav.request('GET', path, { headers: { 'If-None-Match': etag } });
+        const etag = (await plain('GET', path)).headers.get('etag')!;
+        const same = await plain('GET', path, { headers: { 'If-None-Match': etag } });
         expect(same.status).toBe(304);
         expect(same.text).toBe('');
         expect(same.headers.get('etag')).toBe(etag);
-        const list = await dav.request('GET', path, { headers: { 'If-None-Match': `"other", ${etag}` } });
+        const list = await plain('GET', path, { headers: { 'If-None-Match': `"other", ${etag}` } });
         expect(list.status).toBe(304);
-        const weak = await dav.request('GET', path, { headers: { 'If-None-Match': `W/${etag}` } });
+        const weak = await plain('GET', path, { headers: { 'If-None-Match': `W/${etag}` } });
         expect(weak.status, 'If-None-Match compares weakly (RFC 7232 §3.2)').toBe(304);
-        const star = await dav.request('GET', path, { headers: { 'If-None-Match': '*' } });
+        const star = await plain('GET', path, { headers: { 'If-None-Match': '*' } });
         expect(star.status).toBe(304);
-        const other = await dav.request('GET', path, { headers: { 'If-None-Match': '"not-the-etag"' } });
+        const other = await plain('GET', path, { headers: { 'If-None-Match': '"not-the-etag"' } });
         expect(other.status).toBe(200);
         expect(other.text.length).toBeGreaterThan(0);
-        const head = await dav.request('HEAD', path, { headers: { 'If-None-Match': etag } });
+        const head = await plain('HEAD', path, { headers: { 'If-None-Match': etag } });
         expect(head.status).toBe(304);
       });
 
       it(`GET of a ${what} with If-Modified-Since is 304 unless it changed since`, async () => {
         const { path } = items()[what];
-        const lastModified = (await dav.request('GET', path)).headers.get('last-modified')!;
-        expect((await dav.request('GET', path, { headers: { 'If-Modified-Since': lastModified } })).status).toBe(304);
+        const lastModified = (await plain('GET', path)).headers.get('last-modified')!;
+        expect((await plain('GET', path, { headers: { 'If-Modified-Since': lastModified } })).status).toBe(304);
         const later = new Date(Date.parse(lastModified) + 3600_000).toUTCString();
-        expect((await dav.request('GET', path, { headers: { 'If-Modified-Since': later } })).status).toBe(304);
+        expect((await plain('GET', path, { headers: { 'If-Modified-Since': later } })).status).toBe(304);
         const earlier = new Date(Date.parse(lastModified) - 3600_000).toUTCString();
-        expect((await dav.request('GET', path, { headers: { 'If-Modified-Since': earlier } })).status).toBe(200);
-        expect((await dav.request('GET', path, { headers: { 'If-Modified-Since': 'not a date' } })).status).toBe(200);
+        expect((await plain('GET', path, { headers: { 'If-Modified-Since': earlier } })).status).toBe(200);
+        expect((await plain('GET', path, { headers: { 'If-Modified-Since': 'not a date' } })).status).toBe(200);
         // RFC 7232 §6: If-None-Match wins over If-Modified-Since.
-        expect((await dav.request('GET', path, { headers: { 'If-Modified-Since': lastModified, 'If-None-Match': '"x"' } })).status).toBe(200);
+        expect((await plain('GET', path, { headers: { 'If-Modified-Since': lastModified, 'If-None-Match': '"x"' } })).status).toBe(200);
       });
     }
 
@@ -139,28 +143,28 @@ describe('GET and HEAD', () => {
         `${TERMINE}${ids.zurich}.vcf`, // the wrong extension
         `${KONTAKTE}${ids.person}.ics`,
       ]) {
-        expect((await dav.request('GET', path)).status, path).toBe(404);
-        expect((await dav.request('HEAD', path)).status, path).toBe(404);
+        expect((await plain('GET', path)).status, path).toBe(404);
+        expect((await plain('HEAD', path)).status, path).toBe(404);
       }
     });
 
     it('a name outside [A-Za-z0-9._-] is 404', async () => {
       for (const path of [`${TERMINE}..%2F..%2Ftermine`, `${KONTAKTE}%00.vcf`, `${KONTAKTE}a%20b.vcf`]) {
-        expect((await dav.request('GET', path)).status, path).toBe(404);
+        expect((await plain('GET', path)).status, path).toBe(404);
       }
     });
 
     it('serves BrokerStar’s change at once, before any listing (no stale body, no 404)', async () => {
       const path = `${KONTAKTE}${ids.company}.vcf`;
-      const before = await dav.request('GET', path);
+      const before = await plain('GET', path);
       await dav.db.query(`UPDATE brokerstar.contact SET company_name = 'Muster Holding AG', updated_at = now() WHERE id = $1`, [ids.company]);
-      const after = await dav.request('GET', path);
+      const after = await plain('GET', path);
       expect(after.status).toBe(200);
       expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
       expect(parse(after.text).getFirstPropertyValue('fn')).toBe('Muster Holding AG');
-      expect((await dav.request('GET', path, { headers: { 'If-None-Match': before.headers.get('etag')! } })).status).toBe(200);
+      expect((await plain('GET', path, { headers: { 'If-None-Match': before.headers.get('etag')! } })).status).toBe(200);
       const added = await builders(dav.db.pool).addContact({ firstName: 'Neu', lastName: 'Kunde' });
-      const fresh = await dav.request('GET', `${KONTAKTE}${added}.vcf`);
+      const fresh = await plain('GET', `${KONTAKTE}${added}.vcf`);
       expect(fresh.status, 'a contact BrokerStar just created is served without a listing first').toBe(200);
       expect(parse(fresh.text).getFirstPropertyValue('fn')).toBe('Neu Kunde');
     });
@@ -169,8 +173,8 @@ describe('GET and HEAD', () => {
   describe('vCard 4.0 on request', () => {
     it('Accept: text/vcard;version=4.0 gives a valid 4.0 card with the same data', async () => {
       const path = `${KONTAKTE}${ids.person}.vcf`;
-      const v3 = await dav.request('GET', path);
-      const v4 = await dav.request('GET', path, { headers: { Accept: 'text/vcard;version=4.0' } });
+      const v3 = await plain('GET', path);
+      const v4 = await plain('GET', path, { headers: { Accept: 'text/vcard;version=4.0' } });
       expect(v4.status).toBe(200);
       expect(v4.headers.get('content-type')).toMatch(/^text\/vcard; charset=utf-8; version=4\.0$/);
       const card = parse(v4.text);
@@ -195,30 +199,30 @@ describe('GET and HEAD', () => {
 
     it('GET and HEAD of the 4.0 form carry its own strong ETag and its real size; 304 only for that ETag', async () => {
       const path = `${KONTAKTE}${ids.person}.vcf`;
-      const v3 = await dav.request('GET', path);
-      const v4 = await dav.request('GET', path, { headers: V4 });
+      const v3 = await plain('GET', path);
+      const v4 = await plain('GET', path, { headers: V4 });
       const etag3 = v3.headers.get('etag')!;
       const etag4 = v4.headers.get('etag')!;
       expect(etag4).toMatch(/^"[^"\s]+"$/);
       expect(etag4).not.toBe(etag3);
       expect(v4.text).not.toBe(v3.text);
-      expect((await dav.request('GET', path, { headers: V4 })).headers.get('etag'), 'stable').toBe(etag4);
-      const head = await dav.request('HEAD', path, { headers: V4 });
+      expect((await plain('GET', path, { headers: V4 })).headers.get('etag'), 'stable').toBe(etag4);
+      const head = await plain('HEAD', path, { headers: V4 });
       expect(head.headers.get('etag')).toBe(etag4);
       expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(v4.text));
       expect(Number(head.headers.get('content-length'))).not.toBe(Buffer.byteLength(v3.text));
-      expect((await dav.request('GET', path, { headers: { ...V4, 'If-None-Match': etag4 } })).status).toBe(304);
-      expect((await dav.request('HEAD', path, { headers: { ...V4, 'If-None-Match': etag4 } })).status).toBe(304);
-      const other = await dav.request('GET', path, { headers: { ...V4, 'If-None-Match': etag3 } });
+      expect((await plain('GET', path, { headers: { ...V4, 'If-None-Match': etag4 } })).status).toBe(304);
+      expect((await plain('HEAD', path, { headers: { ...V4, 'If-None-Match': etag4 } })).status).toBe(304);
+      const other = await plain('GET', path, { headers: { ...V4, 'If-None-Match': etag3 } });
       expect([other.status, other.headers.get('etag')], 'a 3.0 validator does not match the 4.0 form').toEqual([200, etag4]);
-      const back = await dav.request('GET', path, { headers: { 'If-None-Match': etag4 } });
+      const back = await plain('GET', path, { headers: { 'If-None-Match': etag4 } });
       expect([back.status, back.headers.get('etag')], 'nor the other way round').toEqual([200, etag3]);
     });
 
     it('multiget, addressbook-query and sync-collection asking for 4.0 report the 4.0 ETag and size; listings keep 3.0', async () => {
       const path = `${KONTAKTE}${ids.person}.vcf`;
-      const etag3 = (await dav.request('GET', path)).headers.get('etag')!;
-      const v4 = await dav.request('GET', path, { headers: V4 });
+      const etag3 = (await plain('GET', path)).headers.get('etag')!;
+      const v4 = await plain('GET', path, { headers: V4 });
       const expected = { etag: v4.headers.get('etag'), size: String(Buffer.byteLength(v4.text)), data: v4.text };
       const reports = {
         multiget: `<CR:addressbook-multiget ${CARD_NS}><D:prop>${V4_DATA}</D:prop><D:href>${path}</D:href></CR:addressbook-multiget>`,
@@ -243,7 +247,7 @@ describe('GET and HEAD', () => {
     it('Accept with 3.0, or without a version, gives 3.0', async () => {
       const path = `${KONTAKTE}${ids.person}.vcf`;
       for (const accept of ['text/vcard', 'text/vcard;version=3.0', 'text/vcard; version=3.0, text/x-vcard', '*/*']) {
-        const r = await dav.request('GET', path, { headers: { Accept: accept } });
+        const r = await plain('GET', path, { headers: { Accept: accept } });
         expect(r.headers.get('content-type'), accept).toBe('text/vcard; charset=utf-8');
         expect(parse(r.text).getFirstPropertyValue('version'), accept).toBe('3.0');
       }
@@ -252,7 +256,7 @@ describe('GET and HEAD', () => {
 
   describe('whole collections', () => {
     it('a calendar is one VCALENDAR with every member’s components and one VTIMEZONE per TZID', async () => {
-      const r = await dav.request('GET', TERMINE);
+      const r = await plain('GET', TERMINE);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^text\/calendar; charset=utf-8/);
       expect(r.headers.get('etag')).toMatch(/^"[^"\s]+"$/);
@@ -266,7 +270,7 @@ describe('GET and HEAD', () => {
       const memberUids = new Set<string>();
       const memberComponents: string[] = [];
       for (const id of [ids.zurich, ids.newYork, ids.allDay, ids.series]) {
-        const item = parse((await dav.request('GET', `${TERMINE}${id}.ics`)).text);
+        const item = parse((await plain('GET', `${TERMINE}${id}.ics`)).text);
         for (const e of item.getAllSubcomponents('vevent')) {
           memberUids.add(String(e.getFirstPropertyValue('uid')));
           memberComponents.push(`${e.getFirstPropertyValue('uid')}|${e.getFirstPropertyValue('recurrence-id') ?? ''}|${e.getFirstPropertyValue('dtstart')}`);
@@ -296,7 +300,7 @@ describe('GET and HEAD', () => {
     });
 
     it('the task list is one VCALENDAR of VTODOs', async () => {
-      const r = await dav.request('GET', AUFGABEN);
+      const r = await plain('GET', AUFGABEN);
       expect(r.status).toBe(200);
       const cal = parse(r.text);
       const todos = cal.getAllSubcomponents('vtodo');
@@ -306,18 +310,18 @@ describe('GET and HEAD', () => {
     });
 
     it('the calendar ETag answers If-None-Match with 304 and changes with a member', async () => {
-      const first = await dav.request('GET', TERMINE);
+      const first = await plain('GET', TERMINE);
       const etag = first.headers.get('etag')!;
-      expect((await dav.request('GET', TERMINE, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+      expect((await plain('GET', TERMINE, { headers: { 'If-None-Match': etag } })).status).toBe(304);
       await dav.db.query(`UPDATE brokerstar.appointment SET subject = 'Beratung Zürich (verschoben)' WHERE id = $1`, [ids.zurich]);
-      const next = await dav.request('GET', TERMINE, { headers: { 'If-None-Match': etag } });
+      const next = await plain('GET', TERMINE, { headers: { 'If-None-Match': etag } });
       expect(next.status).toBe(200);
       expect(next.headers.get('etag')).not.toBe(etag);
       expect(next.text).toContain('Beratung Zürich (verschoben)');
     });
 
     it('the address book is all cards as one .vcf', async () => {
-      const r = await dav.request('GET', KONTAKTE);
+      const r = await plain('GET', KONTAKTE);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^text\/vcard; charset=utf-8/);
       expect(Number(r.headers.get('content-length'))).toBe(Buffer.byteLength(r.text));
@@ -326,15 +330,15 @@ describe('GET and HEAD', () => {
       const listing = await dav.propfind(KONTAKTE, '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>', '1');
       const members = listing.ms.hrefs.filter((h) => h !== KONTAKTE);
       const expected = [];
-      for (const h of members) expected.push(String(parse((await dav.request('GET', h)).text).getFirstPropertyValue('uid')));
+      for (const h of members) expected.push(String(parse((await plain('GET', h)).text).getFirstPropertyValue('uid')));
       expect(cards.map((c) => String(c.getFirstPropertyValue('uid'))).sort()).toEqual(expected.sort());
       expect(cards.every((c) => c.getFirstPropertyValue('version') === '3.0')).toBe(true);
     });
 
     it('HEAD of a collection has the headers of GET and no body', async () => {
       for (const path of [TERMINE, KONTAKTE]) {
-        const get = await dav.request('GET', path);
-        const head = await dav.request('HEAD', path);
+        const get = await plain('GET', path);
+        const head = await plain('HEAD', path);
         expect(head.status).toBe(200);
         expect(head.text).toBe('');
         for (const h of ['etag', 'content-length', 'content-type']) expect(head.headers.get(h), `${path} ${h}`).toBe(get.headers.get(h));
@@ -343,7 +347,7 @@ describe('GET and HEAD', () => {
 
     it('GET on a home or the root is a small HTML page, not an error', async () => {
       for (const path of ['/', '/dav/', '/dav/calendars/anna.meier/', '/dav/principals/anna.meier/']) {
-        const r = await dav.request('GET', path);
+        const r = await plain('GET', path);
         expect(r.status, path).toBe(200);
         expect(r.headers.get('content-type'), path).toMatch(/^text\/html/);
         expect(r.text).toContain('anna.meier');

@@ -57,6 +57,9 @@ describe('a 5,000-contact address book', () => {
 
   beforeAll(async () => {
     dav = await startTestServer({
+      // PostgreSQL's statements and cursors are what this measures: bodies come from the database,
+      // not from the body cache (test/http/body-cache.test.ts covers that one).
+      config: { bodyCacheMb: 0 },
       seed: async (db) => {
         const b = builders(db.pool);
         const anna = await b.addEmployee({ username: BIG });
@@ -283,6 +286,7 @@ describe('a colleague’s shared calendar of 100 appointments', () => {
   beforeAll(async () => {
     dav = await startTestServer({
       user: 'anna.meier',
+      config: { bodyCacheMb: 0 },
       seed: async (db) => {
         const { beat } = await addAnnaAndBeat(db.pool);
         await db.query(

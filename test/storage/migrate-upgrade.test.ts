@@ -94,7 +94,8 @@ describe('migration 005 on an installation that ran 001-004', () => {
 
   it('keeps every body, busy text and ETag, and marks the appointments as not yet expanded', async () => {
     const result = await migrate(old.pool);
-    expect(result.applied).toEqual(['005_entity_bodies_and_instances', '006_escaped_bodies', '007_incremental_address_books', '008_setup_portal']);
+    expect(result.applied).toEqual(['005_entity_bodies_and_instances', '006_escaped_bodies', '007_incremental_address_books', '008_setup_portal',
+      '009_webdav_push', '010_birthday_events', '011_collection_preferences', '012_subscription_links']);
     const migrated = (await old.query<Rendered>(RENDERED)).rows;
     expect(migrated).toEqual(before);
     const { rows: marked } = await old.query<{ n: number }>(

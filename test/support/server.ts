@@ -1,7 +1,7 @@
 // Starts the real app (buildApp through compose) on port 0 over a fresh test database, and sends
 // raw HTTP requests to it the way clients do.
 import { createAppPassword } from '../../src/auth/app-passwords.js';
-import { createApp } from '../../src/compose.js';
+import { createApp, createStore } from '../../src/compose.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { PostgresStore } from '../../src/storage/postgres/store.js';
@@ -45,14 +45,18 @@ export interface TestServerOptions {
   readonly user?: string;
   /** Where the server logs (e.g. a test reading the lines); default: config.logLevel to stdout. */
   readonly log?: Logger;
+  /** The clock the employees' days are read from (a test moves it to age items out of the sync windows). */
+  readonly now?: () => Date;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   if (opts.seed) await opts.seed(db);
-  const config = testConfig({ authCacheSeconds: 0, ...opts.config });
+  // No sync windows unless a test asks for them: fixtures have fixed dates and real time moves on
+  // (test/sync/windows.test.ts and the sync model set SYNC_PAST_DAYS and SYNC_DONE_TASKS_DAYS).
+  const config = testConfig({ authCacheSeconds: 0, syncPastDays: 0, syncDoneTasksDays: 0, ...opts.config });
   const log = opts.log ?? createLogger(config.logLevel);
-  const { app, store } = createApp(config, db.pool, log);
+  const { app, store } = createApp(config, db.pool, log, opts.now ? createStore(config, db.pool, log, { now: opts.now }) : undefined);
   // Tests pause for seconds under load; a client must not reuse a connection the server just closed.
   const server = await listenOnLoopback(app, { keepAliveTimeout: 60_000 });
   const url = server.url;

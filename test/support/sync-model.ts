@@ -85,6 +85,8 @@ interface Task {
   due: number | null;
   completed: number | null;
   created: number;
+  /** BrokerStar's updated_at: a closed task without completed_at ages out of the window from it. */
+  updated: number;
   deleted: boolean;
 }
 interface Exception {
@@ -195,6 +197,7 @@ async function loadSnapshot(db: pg.Pool): Promise<Snapshot> {
       due: ms(r.due_at),
       completed: ms(r.completed_at),
       created: r.created_at.getTime(),
+      updated: r.updated_at.getTime(),
       deleted: r.deleted_at !== null,
     });
   }
@@ -276,6 +279,24 @@ function contactFingerprint(c: Contact): string {
   });
 }
 
+/**
+ * A contact's event in the birthdays calendar (src/ical/birthday.ts): the name as the card's FN
+ * and the day; the year only from 1900 on (earlier ones are served as the day alone, so changing
+ * one such year for another changes nothing served). None without a birthday.
+ */
+function birthdayFingerprint(c: Contact): string | undefined {
+  if (c.birthday === null) return undefined;
+  const year = Number(c.birthday.slice(0, 4));
+  const fn = (JSON.parse(contactFingerprint(c)) as { fn: string }).fn;
+  return JSON.stringify({ fn, day: year >= 1900 ? c.birthday : c.birthday.slice(5) });
+}
+
+/** The contacts an employee may see (Kontakte's rule): not deleted or archived, restricted ones only for the listed and the advisor. */
+function visibleContacts(s: Snapshot, viewer: string): Contact[] {
+  const restricted = (x: Contact) => s.restrictions.has(x.id) && !s.restrictions.get(x.id)!.has(viewer);
+  return [...s.contacts.values()].filter((x) => !x.deleted && !x.archived && (x.advisor === viewer || !restricted(x)));
+}
+
 function taskFingerprint(s: Snapshot, t: Task): string {
   return JSON.stringify({
     subject: t.subject,
@@ -330,7 +351,7 @@ function appointmentFingerprint(s: Snapshot, a: Appointment): string {
   });
 }
 
-type CollectionType = 'contacts' | 'events' | 'tasks' | 'shared';
+type CollectionType = 'contacts' | 'events' | 'tasks' | 'shared' | 'my-customers' | 'birthdays';
 
 interface CollectionSpec {
   readonly label: string;
@@ -364,6 +385,38 @@ function span(a: Appointment): { start: number; end: number | null } {
 }
 
 const byId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id);
+
+// ------------------------------------------------------------------------------------ sync windows
+
+/** SYNC_PAST_DAYS and SYNC_DONE_TASKS_DAYS of the model's server: small, so random items cross them. */
+export const PAST_DAYS = 5;
+export const DONE_DAYS = 2;
+
+/** The windows and the server's clock, which the model moves by days at its upkeep steps. */
+interface ModelWindows {
+  readonly pastDays: number;
+  readonly doneDays: number;
+  now(): number;
+}
+
+/** The instant the day `days` from today began in the zone, at the instant `now` (the employee's day). */
+function dayStart(tz: string, now: number, days: number): number {
+  const f = wallClockFields(new Date(now), tz);
+  return zonedInstant(+f.year, +f.month, +f.day + days, 0, 0, tz);
+}
+
+/** Served while the last occurrence ends after the window's first day began (a series without end: always). */
+function insidePastWindow(a: Appointment, tz: string, w: ModelWindows): boolean {
+  if (w.pastDays === 0) return true;
+  const end = span(a).end;
+  return end === null || end > dayStart(tz, w.now(), -w.pastDays);
+}
+
+/** Open tasks always; done or cancelled ones while closed (else last changed) on the window's first day or later. */
+function insideDoneWindow(t: Task, tz: string, w: ModelWindows): boolean {
+  if (w.doneDays === 0 || (t.status !== 'done' && t.status !== 'cancelled')) return true;
+  return (t.completed ?? t.updated) >= dayStart(tz, w.now(), -w.doneDays);
+}
 
 /**
  * The start of the first instance that ends today or later (weekly rules on the wall clock of the
@@ -403,6 +456,8 @@ function nearestToday(today: number) {
 }
 
 class Reference {
+  constructor(private readonly windows: ModelWindows) {}
+
   /**
    * When each live contact's served content last changed (µs, clock_timestamp after the step): the
    * cap's "most recently changed" is the later of this and BrokerStar's updated_at. A contact the
@@ -423,6 +478,10 @@ class Reference {
   advance(s: Snapshot, stepUs: number): void {
     const now = new Map<string, string>();
     for (const c of s.contacts.values()) if (!c.deleted && !c.archived) now.set(`contact|${c.id}`, contactFingerprint(c));
+    for (const c of s.contacts.values()) {
+      const birthday = c.deleted || c.archived ? undefined : birthdayFingerprint(c);
+      if (birthday) now.set(`birthday|${c.id}`, birthday);
+    }
     for (const t of s.tasks.values()) if (!t.deleted) now.set(`task|${t.id}`, taskFingerprint(s, t));
     for (const a of s.appointments.values()) {
       if (a.deleted) continue;
@@ -470,11 +529,22 @@ class Reference {
         .filter((x) => !x.deleted && !x.archived && (x.advisor === viewer.id || !restricted(x)))
         .sort((a, b) => Number(fav(b)) - Number(fav(a)) || Number(b.advisor === viewer.id) - Number(a.advisor === viewer.id) || recency(b) - recency(a) || byId(a, b));
       for (const x of eligible.slice(0, CAP)) out.set(`${x.id}.vcf`, { key: `full|contact|${x.id}` });
+    } else if (c.type === 'my-customers') {
+      // His customers and favourites, never capped; the same cards (and ETags) as in Kontakte.
+      const mine = visibleContacts(s, viewer.id).filter((x) => x.advisor === viewer.id || s.favorites.has(`${viewer.id}:${x.id}`));
+      for (const x of mine) out.set(`${x.id}.vcf`, { key: `full|contact|${x.id}` });
+    } else if (c.type === 'birthdays') {
+      // BIRTHDAY_CALENDAR=all: every visible contact with a birthday, his customers and favourites first.
+      const fav = (x: Contact) => s.favorites.has(`${viewer.id}:${x.id}`);
+      const eligible = visibleContacts(s, viewer.id)
+        .filter((x) => birthdayFingerprint(x) !== undefined)
+        .sort((a, b) => Number(b.advisor === viewer.id) - Number(a.advisor === viewer.id) || Number(fav(b)) - Number(fav(a)) || byId(a, b));
+      for (const x of eligible.slice(0, CAP)) out.set(`${x.id}.ics`, { key: `full|birthday|${x.id}` });
     } else if (c.type === 'tasks') {
       const closed = (t: Task) => t.status === 'done' || t.status === 'cancelled';
       const nullsLast = (x: number | null, y: number | null, dir: 1 | -1) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : dir * (x - y));
       const eligible = [...s.tasks.values()]
-        .filter((t) => !t.deleted && t.assignee === viewer.id)
+        .filter((t) => !t.deleted && t.assignee === viewer.id && insideDoneWindow(t, viewer.tz, this.windows))
         .sort(
           (a, b) =>
             Number(closed(a)) - Number(closed(b)) ||
@@ -498,7 +568,9 @@ class Reference {
                 .filter((x) => !x.busy || mode === 'busy')
             : [];
       }
-      const order = nearestToday(s.today);
+      // The viewer's day, as the server reads it from its (moved) clock in his zone.
+      eligible = eligible.filter((x) => insidePastWindow(x.a, viewer.tz, this.windows));
+      const order = nearestToday(dayStart(viewer.tz, this.windows.now(), 0));
       eligible.sort((x, y) => order(x.a, y.a));
       for (const { a, busy } of eligible.slice(0, CAP)) {
         out.set(`${a.id}.ics`, { key: busy ? `busy-${viewer.language}|appointment|${a.id}` : `full|appointment|${a.id}` });
@@ -539,13 +611,26 @@ export interface ModelTarget {
   upkeep(later: Date): Promise<void>;
   /** How collections were refreshed, where the target can tell (one in-process server). */
   refreshes(): { full: number; incremental: number } | undefined;
+  /**
+   * True when the server reads its days from TargetOptions.now (one in-process server; processes
+   * of their own keep the real clock): only then does the model move the clock to age items out.
+   */
+  readonly movableClock?: boolean;
   close(): Promise<void>;
 }
 
 /** The settings the model needs and the seed it writes before the server starts. */
 export interface TargetOptions {
-  readonly config: { readonly maxRecords: number; readonly privateAppointments: PrivateMode; readonly authCacheSeconds: number };
+  readonly config: {
+    readonly maxRecords: number;
+    readonly privateAppointments: PrivateMode;
+    readonly authCacheSeconds: number;
+    readonly syncPastDays: number;
+    readonly syncDoneTasksDays: number;
+  };
   readonly seed: (db: TestDatabase) => Promise<void>;
+  /** The server's clock (the employees' days), which the model moves forward by days. */
+  readonly now: () => Date;
 }
 
 export async function singleServer(opts: TargetOptions): Promise<ModelTarget> {
@@ -558,6 +643,7 @@ export async function singleServer(opts: TargetOptions): Promise<ModelTarget> {
       await dav.store.pump.moveInstanceWindows(later);
     },
     refreshes: () => ({ ...dav.store.refreshes }),
+    movableClock: true,
     close: () => dav.close(),
   };
 }
@@ -728,6 +814,19 @@ const contactOps: Record<string, Op> = {
     if (how === 'backdate') await q.query(`UPDATE brokerstar.contact SET updated_at = now() - make_interval(days => $2) WHERE id = $1`, [c.id, w.rng.int(1, 60)]);
     if (how === 'created_at') await q.query(`UPDATE brokerstar.contact SET created_at = now() - interval '3 years' WHERE id = $1`, [c.id]);
     return `contact ${c.id} unserved ${how}`;
+  },
+  async birthday(q, w) {
+    const c = anyContact(w);
+    if (!c) return 'no contact';
+    // Cleared, a year before 1900 (served without it), 29 February, or an ordinary date.
+    const value = w.rng.weighted([
+      [3, null],
+      [2, `18${w.rng.int(10, 99)}-0${w.rng.int(1, 9)}-1${w.rng.int(0, 9)}`],
+      [1, '1988-02-29'],
+      [4, `19${w.rng.int(40, 99)}-1${w.rng.int(0, 2)}-2${w.rng.int(0, 8)}`],
+    ] as const);
+    await q.query(`UPDATE brokerstar.contact SET birthday = $2${maybeUpdatedAt(w)} WHERE id = $1`, [c.id, value]);
+    return `contact ${c.id} birthday = ${value}`;
   },
   async advisor(q, w) {
     const c = anyContact(w);
@@ -1128,7 +1227,7 @@ export async function runModel(
   mode: PrivateMode,
   steps: number,
   start: (opts: TargetOptions) => Promise<ModelTarget> = singleServer,
-): Promise<{ steps: number; capped: number; refreshes: { full: number; incremental: number } | undefined }> {
+): Promise<{ steps: number; capped: number; agedOut: number; birthdays: number; refreshes: { full: number; incremental: number } | undefined }> {
   const rng = new Rng(seed);
   const photos = await Promise.all(
     [
@@ -1140,14 +1239,31 @@ export async function runModel(
   );
   let counter = 1000;
   let ids!: World['ids'];
+  // The server's clock runs days ahead of the real one once the upkeep steps moved it.
+  let shiftDays = 0;
+  const windows: ModelWindows = { pastDays: PAST_DAYS, doneDays: DONE_DAYS, now: () => Date.now() + shiftDays * DAY };
   const dav = await start({
-    config: { maxRecords: CAP, privateAppointments: mode, authCacheSeconds: 600 },
+    config: { maxRecords: CAP, privateAppointments: mode, authCacheSeconds: 600, syncPastDays: PAST_DAYS, syncDoneTasksDays: DONE_DAYS },
+    now: () => new Date(windows.now()),
     seed: async (db) => {
       ids = await seedWorld(db.pool, rng, photos);
     },
   });
   const client = new Client(dav);
-  const ref = new Reference();
+  const ref = new Reference(windows);
+  // Members that left only because the clock moved (the same data read on the day before), summed.
+  let agedOut = 0;
+  let shiftedFrom: number | undefined;
+  const agedOutBy = (snap: Snapshot, from: number): number => {
+    const to = shiftDays;
+    shiftDays = from;
+    const before = collections.map((t) => ref.expected(snap, t.spec, mode));
+    shiftDays = to;
+    return collections.reduce((n, t, i) => {
+      const now = ref.expected(snap, t.spec, mode);
+      return n + [...before[i]!.keys()].filter((name) => !now.has(name)).length;
+    }, 0);
+  };
   const collections: Tracked[] = [
     ...(['anna.meier', 'beat.keller'] as const).flatMap((user) => [
       { spec: { label: `${user} Kontakte`, path: `/dav/addressbooks/${user}/kontakte/`, user, type: 'contacts' as const }, history: [] },
@@ -1158,10 +1274,15 @@ export async function runModel(
       spec: { label: 'beat.keller Termine von Anna', path: '/dav/calendars/beat.keller/termine-anna.meier/', user: 'beat.keller', type: 'shared', owner: 'anna.meier' },
       history: [],
     },
+    { spec: { label: 'anna.meier Meine Kunden', path: '/dav/addressbooks/anna.meier/meine-kunden/', user: 'anna.meier', type: 'my-customers' }, history: [] },
+    { spec: { label: 'anna.meier Geburtstage', path: '/dav/calendars/anna.meier/geburtstage/', user: 'anna.meier', type: 'birthdays' }, history: [] },
+    { spec: { label: 'beat.keller Geburtstage', path: '/dav/calendars/beat.keller/geburtstage/', user: 'beat.keller', type: 'birthdays' }, history: [] },
   ];
   const etags = new Map<string, { etag: string; life: number; n: number; fp: string; step: number }>();
   const log: string[] = [];
   let cappedObservations = 0;
+  // Birthday events seen in a birthdays calendar, summed over the checks (the run must show some).
+  let birthdayObservations = 0;
   const stepUs = async () => Number((await dav.pool.query<{ t: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS t`)).rows[0]!.t);
 
   // The checks run concurrently, so each draws from its own generator: the sequence of writes a
@@ -1173,7 +1294,8 @@ export async function runModel(
     // 1. The listing is the reference.
     const want = [...expected.keys()].map((name) => `${c.path}${name}`).sort();
     expect([...now.members.keys()].sort(), `${c.label}: members`).toEqual(want);
-    if (expected.size === CAP) cappedObservations++;
+    if (expected.size === CAP && c.type !== 'my-customers') cappedObservations++;
+    if (c.type === 'birthdays') birthdayObservations += expected.size;
     // 2. ETags move exactly with the served representation (across every collection showing it).
     for (const [name, e] of expected) {
       const etag = now.members.get(`${c.path}${name}`)!;
@@ -1250,9 +1372,18 @@ export async function runModel(
             const later = new Date(Date.now() + rng.int(0, 400) * DAY);
             await dav.upkeep(later);
             log.push(`${step}: upkeep as of ${later.toISOString().slice(0, 10)}`);
+            // Days pass (a generator of its own: the writes a seed makes stay the same): items age
+            // out of the sync windows with no BrokerStar write, as removals.
+            if (dav.movableClock) {
+              shiftedFrom = shiftDays;
+              shiftDays += new Rng(seed * 6007 + step).int(1, 3);
+              log.push(`${step}: the server's clock now ${shiftDays} days ahead`);
+            }
           }
           snap = await loadSnapshot(dav.pool);
           ref.advance(snap, await stepUs());
+          if (shiftedFrom !== undefined) agedOut += agedOutBy(snap, shiftedFrom);
+          shiftedFrom = undefined;
         }
         const pick = new Rng(seed * 7919 + step);
         const old = new Set([pick.pick(collections), pick.pick(collections)]);
@@ -1273,7 +1404,7 @@ export async function runModel(
         expect(sorted(apply(old.state, answer.changes)), `${t.spec.label}: final replay from ${old.token}`).toEqual(sorted(t.last!.members));
       }
     }
-    return { steps, capped: cappedObservations, refreshes: dav.refreshes() };
+    return { steps, capped: cappedObservations, agedOut, birthdays: birthdayObservations, refreshes: dav.refreshes() };
   } finally {
     await dav.close();
   }

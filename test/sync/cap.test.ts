@@ -78,7 +78,10 @@ describe('the cap order', () => {
   let anna: string;
   let beat: string;
   /** Midnight as the database sees it: the cap's "today". */
-  const today = async () => (await dav.db.query<{ t: Date }>(`SELECT 'today'::timestamptz AS t`)).rows[0]!.t.getTime();
+  // The start of the employee's day in his zone (the cap's "today"), not the database's UTC date:
+  // between 23:00 and midnight UTC they differ.
+  const today = async () =>
+    (await dav.db.query<{ t: Date }>(`SELECT date_trunc('day', now() AT TIME ZONE 'Europe/Zurich') AT TIME ZONE 'Europe/Zurich' AS t`)).rows[0]!.t.getTime();
 
   beforeAll(async () => {
     dav = await startTestServer({
@@ -282,7 +285,7 @@ describe('the cap order', () => {
     await dav.db.query(`UPDATE dav.collection SET refreshed_on = current_date - 1`);
     const after = await position(dav, TERMINE(ANNA), ANNA);
     expect(after.token).toBe(before.token);
-    const { rows } = await dav.db.query<{ fresh: boolean }>(`SELECT refreshed_on = current_date AS fresh FROM dav.collection WHERE key = $1`, [`events:${anna}`]);
+    const { rows } = await dav.db.query<{ fresh: boolean }>(`SELECT refreshed_on = (now() AT TIME ZONE 'Europe/Zurich')::date AS fresh FROM dav.collection WHERE key = $1`, [`events:${anna}`]);
     expect(rows[0]?.fresh, 'the collection was re-ranked for the new day').toBe(true);
     await dav.db.query(`DELETE FROM brokerstar.appointment WHERE subject = 'Stabil'`);
   });

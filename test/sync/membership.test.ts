@@ -281,7 +281,7 @@ describe('membership changes show up in sync-collection', () => {
       const r = await dav.propfind(`/dav/calendars/${BEAT}/termine-${CARLA}/`, LISTING, '0', { user: BEAT });
       expect(r.status).toBe(404);
       const home = await dav.propfind(`/dav/calendars/${BEAT}/`, `<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>`, '1', { user: BEAT });
-      expect(home.ms.hrefs.sort()).toEqual([`/dav/calendars/${BEAT}/`, AUFGABEN(BEAT), TERMINE(BEAT), SHARED].sort());
+      expect(home.ms.hrefs.sort()).toEqual([`/dav/calendars/${BEAT}/`, AUFGABEN(BEAT), TERMINE(BEAT), `/dav/calendars/${BEAT}/geburtstage/`, SHARED].sort());
     });
   });
 

@@ -5,7 +5,6 @@
 // equals the body and without ETag when it does not, and a later GET must serve the stored version.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskRecord } from '../../src/domain/records.js';
 import { builders } from '../support/builders.js';
 import { tableChecksums } from '../support/checksums.js';
 import { getOk, putCalendar } from '../support/items.js';
@@ -573,7 +572,7 @@ describe('allowed edits (design.md §4)', () => {
       const served = await get(dav, href);
       const before = await row(dav, 'task', ids.outlookTask!);
       const sums = await tableChecksums(dav);
-      const body = outlookTodo({ id: ids.outlookTask } as TaskRecord, { status: 'COMPLETED', percent: 100, completed: '20261124T143000Z' });
+      const body = outlookTodo({ id: ids.outlookTask! }, { status: 'COMPLETED', percent: 100, completed: '20261124T143000Z' }, served.text);
 
       const after = await putAndReread(dav, href, body, { ifMatch: served.etag, userAgent: OUTLOOK, sameAsStored: false });
 

@@ -128,14 +128,15 @@ describe('audit log', () => {
       await dav.request('PUT', card, { user: ANNA, body: 'x', headers: { 'Content-Type': 'application/json', 'User-Agent': DAVX5 } }),
       await dav.request('PROPPATCH', TERMINE(ANNA), { user: ANNA, body: '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>X</D:displayname></D:prop></D:set></D:propertyupdate>', headers: { 'User-Agent': DAVX5 } }),
     ];
-    expect(sent.map((r) => r.status)).toEqual([403, 403, 412, 415, 403]);
+    // PROPPATCH answers 207 with a 403 propstat for displayname (docs/writes.md §10), audited as refused with that status.
+    expect(sent.map((r) => r.status)).toEqual([403, 403, 412, 415, 207]);
     const rows = await auditSince<AuditRow>(dav, since, 5);
     expect(rows.map((r) => ({ method: r.method, resource: r.resource, outcome: r.outcome, status: r.status, reason: r.reason, username: r.username, user_agent: r.user_agent, employee_id: r.employee_id }))).toEqual([
       { method: 'DELETE', resource: appt, outcome: 'refused', status: 403, reason: 'delete-appointment', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
       { method: 'PUT', resource: `${TERMINE(ANNA)}neu.ics`, outcome: 'refused', status: 403, reason: 'create-appointment', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
       { method: 'PUT', resource: appt, outcome: 'refused', status: 412, reason: 'stale: stale If-Match', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
       { method: 'PUT', resource: card, outcome: 'refused', status: 415, reason: 'wrong-content-type: expected text/vcard, got application/json', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
-      { method: 'PROPPATCH', resource: TERMINE(ANNA), outcome: 'refused', status: 403, reason: 'properties-read-only', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
+      { method: 'PROPPATCH', resource: TERMINE(ANNA), outcome: 'refused', status: 403, reason: 'properties-read-only: {DAV:}displayname', username: ANNA, user_agent: DAVX5, employee_id: ids.anna },
     ]);
     expect(rows.every((r) => r.changes === null)).toBe(true);
   });

@@ -4,7 +4,7 @@
 import type { DavContext } from '../context.js';
 import { privilegesOn, type Privilege } from '../policy.js';
 import { resolveExisting } from '../resolve.js';
-import { isObjectResource, type Resource } from '../resources.js';
+import { isCollectionResource, isObjectResource, type Resource } from '../resources.js';
 import type { MethodHandler } from './types.js';
 
 /**
@@ -18,6 +18,7 @@ export function allowedMethods(handlers: Iterable<MethodHandler>, granted: Reado
   for (const { method, allowed } of handlers) {
     if (allowed === 'never' || !granted.has(allowed.privilege)) continue;
     if (allowed.on === 'members' && !isObjectResource(r)) continue;
+    if (allowed.on === 'collections' && !isCollectionResource(r)) continue;
     methods.push(method);
   }
   return methods;

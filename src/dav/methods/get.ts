@@ -6,7 +6,7 @@ import { CALENDAR_END, calendarHead, splitCalendar } from '../../ical/merge.js';
 import { ClientGoneError, clientGone, writeChunk } from '../../http/stream-writes.js';
 import { ROOT_PAGE_TEXTS } from '../../i18n/root-page.js';
 import { translate } from '../../i18n/texts.js';
-import type { Collection } from '../../storage/types.js';
+import { isAddressBook, type Collection, type ObjectOptions } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
 import { notFound } from '../dav-error.js';
 import { propertySourcesOf } from '../property-sources.js';
@@ -15,7 +15,7 @@ import { href, type Resource } from '../resources.js';
 import type { MethodHandler } from './types.js';
 
 /** RFC 7232 §3.2 / §3.3: true when the client's copy is current. */
-export function notModified(ctx: DavContext, etag: string, lastModified: Date | undefined): boolean {
+export function notModified(ctx: Pick<DavContext, 'req'>, etag: string, lastModified: Date | undefined): boolean {
   const inm = ctx.req.headers['if-none-match'];
   if (inm !== undefined) {
     const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, ''));
@@ -36,8 +36,8 @@ function wantsVcard4(ctx: DavContext): boolean {
 function send(ctx: DavContext, status: number, headers: Record<string, string>, body: string): void {
   const bytes = Buffer.from(body, 'utf8');
   ctx.res.status(status).set(headers).set('Content-Length', String(bytes.length));
-  if (ctx.req.method === 'HEAD') ctx.res.end();
-  else ctx.res.end(bytes);
+  // HEAD too hands over the body (Node never sends it): a coded answer's Content-Length is then the same.
+  ctx.res.end(bytes);
 }
 
 async function getObject(ctx: DavContext, c: Collection, name: string, kind: 'calendar-object' | 'address-object'): Promise<void> {
@@ -65,7 +65,7 @@ async function getObject(ctx: DavContext, c: Collection, name: string, kind: 'ca
 async function getCollection(ctx: DavContext, c: Collection): Promise<void> {
   const state = await propertySourcesOf(ctx).refreshState(c);
   const etag = `"${createHash('sha256').update(state.syncToken).digest('base64url').slice(0, 27)}"`;
-  const isBook = c.type === 'contacts';
+  const isBook = isAddressBook(c.type);
   const filename = `${c.slug}.${isBook ? 'vcf' : 'ics'}`;
   const headers = {
     ETag: etag,
@@ -84,7 +84,10 @@ async function getCollection(ctx: DavContext, c: Collection): Promise<void> {
   else await streamCalendar(out, ctx, c);
 }
 
-interface ExportWriter {
+/** What a calendar or address book export needs of a request: the store, and the answer it writes. */
+export type ExportTarget = Pick<DavContext, 'store' | 'req' | 'res'>;
+
+export interface ExportWriter {
   add(text: string): Promise<void>;
   end(text?: string): void;
 }
@@ -93,7 +96,7 @@ interface ExportWriter {
 const BATCH = 32_768;
 
 /** HEAD: the same export, only counted, so HEAD carries the Content-Length a GET of the same state has. */
-function countingWriter(ctx: DavContext): ExportWriter {
+export function countingWriter(ctx: ExportTarget): ExportWriter {
   let bytes = 0;
   return {
     async add(text) {
@@ -107,7 +110,7 @@ function countingWriter(ctx: DavContext): ExportWriter {
 }
 
 /** Collects text and writes it in batches with backpressure; throws once the client is gone. */
-function batchedWriter(ctx: DavContext): ExportWriter {
+export function batchedWriter(ctx: ExportTarget): ExportWriter {
   let batch = '';
   return {
     async add(text: string): Promise<void> {
@@ -134,15 +137,15 @@ async function streamAddressBook(out: ExportWriter, ctx: DavContext, c: Collecti
  * once streaming the components. A zone first seen in the second pass (a member added meanwhile)
  * is written where it appears.
  */
-async function streamCalendar(out: ExportWriter, ctx: DavContext, c: Collection): Promise<void> {
+export async function streamCalendar(out: ExportWriter, ctx: ExportTarget, c: Collection, opts: Pick<ObjectOptions, 'privateAsBusy'> = {}): Promise<void> {
   const zones = new Map<string, string>();
-  for await (const o of ctx.store.listObjects(c, { withBody: true })) {
+  for await (const o of ctx.store.listObjects(c, { ...opts, withBody: true })) {
     if (clientGone(ctx.res)) throw new ClientGoneError();
     if (o.body) for (const [tzid, text] of splitCalendar(o.body).timezones) if (!zones.has(tzid)) zones.set(tzid, text);
   }
   await out.add(calendarHead(c.displayName));
   for (const text of zones.values()) await out.add(`${text}\r\n`);
-  for await (const o of ctx.store.listObjects(c, { withBody: true })) {
+  for await (const o of ctx.store.listObjects(c, { ...opts, withBody: true })) {
     if (!o.body) continue;
     const parts = splitCalendar(o.body);
     for (const [tzid, text] of parts.timezones) {

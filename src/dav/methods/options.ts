@@ -11,7 +11,9 @@ export function optionsMethod(allowHeaderFor: (ctx: DavContext) => Promise<strin
     allowed: { privilege: 'read', on: 'any' },
     async handle(ctx) {
       const allow = await allowHeaderFor(ctx);
-      ctx.res.status(200).set('DAV', DAV_HEADER).set('Allow', allow).set('Content-Length', '0').end();
+      // WebDAV-Push draft, "Service Detection": the collections advertise it (docs/webdav-push.md).
+      const dav = ctx.config.webdavPush ? `${DAV_HEADER}, webdav-push` : DAV_HEADER;
+      ctx.res.status(200).set('DAV', dav).set('Allow', allow).set('Content-Length', '0').end();
     },
   };
 }

@@ -1,6 +1,6 @@
 // PROPFIND (RFC 4918 §9.1) with Depth 0 and 1; Depth: infinity is refused (§9.1, 403
 // propfind-finite-depth). Members are streamed; no query per member.
-import type { Collection } from '../../storage/types.js';
+import { isAddressBook, type Collection } from '../../storage/types.js';
 import type { DavContext } from '../context.js';
 import { badRequest, propfindFiniteDepth } from '../dav-error.js';
 import { propertySourcesOf } from '../property-sources.js';
@@ -14,8 +14,26 @@ import { writeMultistatus, type DavResponse } from '../xml/multistatus.js';
 import { child, type XmlElement } from '../xml/parse.js';
 import type { MethodHandler } from './types.js';
 
+/**
+ * Apple's Contacts (iOS, iPadOS, macOS) merges every address book of an account into one list, so
+ * "Meine Kunden" would show each of the employee's customers twice there. Kontakte already holds
+ * them first (favourites, then his own customers, before the cap), so Apple is not offered the
+ * second book; it still answers at its URL. Other clients list each book on its own.
+ */
+const MERGES_ADDRESS_BOOKS = /\b(?:iOS|iPadOS|macOS|Mac OS X|Mac_OS_X)\/|\bdataaccessd\/|\bAddressBook(?:Core)?\//;
+
+/**
+ * An empty body is allprop (RFC 4918 §9.1), here with DAV:current-user-principal included (RFC
+ * 5397 keeps it out of a plain allprop): HTTP clients such as Python's requests drop the body when
+ * they follow the 301 of /.well-known/caldav (RFC 6764 §5), and the client still needs the principal.
+ */
+const EMPTY_BODY: PropRequest = {
+  type: 'allprop',
+  include: [{ name: DAV.currentUserPrincipal, attrs: new Map(), children: [], text: '' }],
+};
+
 export function parsePropfind(body: XmlElement | undefined): PropRequest {
-  if (!body) return { type: 'allprop', include: [] }; // RFC 4918 §9.1: empty body = allprop
+  if (!body) return EMPTY_BODY;
   if (body.name !== DAV.propfind) throw badRequest('PROPFIND body must be DAV:propfind');
   const prop = child(body, DAV.prop);
   if (prop) return { type: 'prop', props: limitedProps(prop.children) };
@@ -38,9 +56,10 @@ async function* membersOf(ctx: DavContext, r: Resource): AsyncIterable<PropTarge
     case 'calendar-home':
     case 'addressbook-home': {
       const wantCalendars = r.kind === 'calendar-home';
+      const apple = MERGES_ADDRESS_BOOKS.test(ctx.userAgent);
       for (const c of await userCollections(ctx)) {
         // A revoked colleague's calendar still answers at its URL, but is no longer listed.
-        if (c.listed && (c.type !== 'contacts') === wantCalendars) {
+        if (c.listed && !isAddressBook(c.type) === wantCalendars && !(apple && c.type === 'my-customers')) {
           yield { resource: { kind: wantCalendars ? 'calendar' : 'addressbook', collection: c } };
         }
       }

@@ -6,8 +6,8 @@ export interface MethodHandler {
   readonly method: string;
   /**
    * When Allow offers the method (allow.ts): the privilege it needs on the request URL, there or
-   * on members only; 'never' for the methods the refusal catalogue refuses whatever is granted.
+   * on members or collections only; 'never' for the methods the refusal catalogue refuses whatever is granted.
    */
-  readonly allowed: { readonly privilege: Privilege; readonly on: 'any' | 'members' } | 'never';
+  readonly allowed: { readonly privilege: Privilege; readonly on: 'any' | 'members' | 'collections' } | 'never';
   handle(ctx: DavContext): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { aclProperties } from './acl.js';
 import { appleProperties } from './apple.js';
 import { caldavProperties } from './caldav.js';
 import { carddavProperties } from './carddav.js';
+import { pushProperties } from './push.js';
 import { PropertyRegistry } from './registry.js';
 import { syncProperties } from './sync.js';
 import { webdavProperties } from './webdav.js';
@@ -14,4 +15,5 @@ export const properties = new PropertyRegistry([
   ...caldavProperties,
   ...carddavProperties,
   ...appleProperties,
+  ...pushProperties,
 ]);

@@ -1,7 +1,7 @@
 // The property registry (RFC 4918 §15 and the CalDAV/CardDAV/ACL/sync extensions): one entry per
 // live property keyed by Clark name. allprop, propname and PROPFIND all read from it.
 import type { Config } from '../../config.js';
-import type { Collection, CollectionState, DavObject, DavStore, Principal } from '../../storage/types.js';
+import type { Collection, CollectionPreference, CollectionState, DavObject, DavStore, Principal } from '../../storage/types.js';
 import type { AccessPolicy } from '../policy.js';
 import type { Resource, ResourceKind } from '../resources.js';
 import type { ClarkName } from '../xml/names.js';
@@ -34,6 +34,8 @@ export interface PropertySources {
   supportedReports(r: Resource): readonly ClarkName[];
   /** Principal by id (owners of shared calendars), memoised. */
   principal(id: string): Promise<Principal | undefined>;
+  /** The user's display settings per collection key (PROPPATCH), memoised: one query per request. */
+  preferences(): Promise<ReadonlyMap<string, CollectionPreference>>;
 }
 
 export interface PropertyDef {

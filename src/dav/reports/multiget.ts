@@ -1,5 +1,6 @@
 // calendar-multiget (RFC 4791 §7.9) and addressbook-multiget (RFC 6352 §8.7): one factory, one
 // store query per request. Depth is ignored (Outlook and Thunderbird send 1, DAVx5 0 or none).
+import { isAddressBook } from '../../storage/types.js';
 import { badRequest } from '../dav-error.js';
 import { propstatsFor, type PropRequest } from '../propstats.js';
 import { memberNamer } from '../resolve.js';
@@ -33,7 +34,7 @@ function multiget(name: ClarkName, kind: 'calendar' | 'addressbook') {
       await sources.refreshState(collection);
       // Only members of this collection can be found: each href is matched against the
       // collection's own path, so 100 hrefs cost no lookup each (a colleague's calendar would).
-      const kindOfMember = collection.type === 'contacts' ? 'address-object' : 'calendar-object';
+      const kindOfMember = isAddressBook(collection.type) ? 'address-object' : 'calendar-object';
       const memberName = memberNamer(collection);
       const wanted = req.hrefs.map((h) => {
         const name = memberName(h);

@@ -17,7 +17,8 @@ export interface DavResponse {
   /** Either propstats (PROPFIND-style) or a bare status (404 members, errors). */
   readonly propstats?: readonly PropStat[];
   readonly status?: number;
-  readonly error?: XmlNode;
+  /** DAV:error content: one element, or several (a precondition and the employee's message). */
+  readonly error?: XmlNode | readonly XmlNode[];
 }
 
 export interface Multistatus {
@@ -56,7 +57,7 @@ export function renderResponse(r: DavResponse): string {
     }
   }
   if (r.status !== undefined) children.push({ name: DAV.status, text: statusLine(r.status) });
-  if (r.error) children.push({ name: DAV.error, children: [r.error] });
+  if (r.error) children.push({ name: DAV.error, children: Array.isArray(r.error) ? r.error : [r.error as XmlNode] });
   return renderNode({ name: DAV.response, children });
 }
 

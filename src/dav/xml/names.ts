@@ -43,6 +43,8 @@ export const DAV = {
   propname: d('propname'),
   include: d('include'),
   propertyupdate: d('propertyupdate'),
+  set: d('set'),
+  remove: d('remove'),
   resourcetype: d('resourcetype'),
   collection: d('collection'),
   principal: d('principal'),
@@ -193,6 +195,8 @@ export const APPLE = {
 } as const;
 
 export const BS = {
+  taskDetailsInBrokerstar: bs('task-details-in-brokerstar'),
+  statusInBrokerstar: bs('status-in-brokerstar'),
   readOnlyCollection: bs('read-only-collection'),
   createInBrokerstar: bs('create-in-brokerstar'),
   deleteInBrokerstar: bs('delete-in-brokerstar'),
@@ -202,9 +206,12 @@ export const BS = {
   organizerInBrokerstar: bs('organizer-in-brokerstar'),
   recurrenceInBrokerstar: bs('recurrence-in-brokerstar'),
   privateNotAccepted: bs('private-not-accepted'),
+  answerOwnOnly: bs('answer-own-only'),
+  answerWholeSeries: bs('answer-whole-series'),
   contactsReadOnly: bs('contacts-read-only'),
   methodNotSupported: bs('method-not-supported'),
   propertiesReadOnly: bs('properties-read-only'),
+  validPropertyValue: bs('valid-property-value'),
   staleVersion: bs('stale-version'),
   alreadyExists: bs('already-exists'),
   message: bs('message'),

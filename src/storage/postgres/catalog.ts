@@ -1,19 +1,50 @@
-// The collections in an employee's homes (design.md §3): Kontakte, Termine, Aufgaben and one
-// read-only calendar per colleague who shares his, named in the employee's language (i18n/collections.ts).
+// The collections in an employee's homes (design.md §3): Kontakte, Termine, Aufgaben, Meine Kunden
+// and Geburtstage (each unless switched off), and one read-only calendar per colleague who shares
+// his, named in the employee's language (i18n/collections.ts).
 import { collectionText } from '../../i18n/collections.js';
 import type { Collection, Principal } from '../types.js';
 import type { SharedCalendarOwner } from './brokerstar/principals.js';
 
 // Apple's calendar-color format (#RRGGBBAA); colleagues' calendars cycle through a palette.
-const COLORS = { contacts: '#1565C0FF', events: '#1E88E5FF', tasks: '#43A047FF' } as const;
+const COLORS = {
+  contacts: '#1565C0FF',
+  'my-customers': '#00838FFF',
+  events: '#1E88E5FF',
+  tasks: '#43A047FF',
+  birthdays: '#E53935FF',
+} as const;
 const PALETTE = ['#8E24AAFF', '#F4511EFF', '#00897BFF', '#C0CA33FF', '#6D4C41FF', '#3949ABFF', '#D81B60FF', '#FB8C00FF'];
 
 /** Stable path segments (never translated, so URLs survive a language change). */
-export const SLUGS = { contacts: 'kontakte', events: 'termine', tasks: 'aufgaben' } as const;
+export const SLUGS = {
+  contacts: 'kontakte',
+  'my-customers': 'meine-kunden',
+  events: 'termine',
+  tasks: 'aufgaben',
+  birthdays: 'geburtstage',
+} as const;
+
+/** Which of the optional collections the server offers (BIRTHDAY_CALENDAR, MY_CUSTOMERS_BOOK). */
+export interface CatalogSettings {
+  readonly birthdayCalendar: 'all' | 'mine' | 'off';
+  readonly myCustomersBook: boolean;
+}
+
+type OwnType = keyof typeof SLUGS;
+
+function ownTypes(s: CatalogSettings): OwnType[] {
+  return [
+    'contacts',
+    ...(s.myCustomersBook ? (['my-customers'] as const) : []),
+    'events',
+    'tasks',
+    ...(s.birthdayCalendar !== 'off' ? (['birthdays'] as const) : []),
+  ];
+}
 export const sharedSlug = (owner: Principal) => `termine-${owner.username}`;
 
-export function ownCollections(home: Principal): Collection[] {
-  return (['contacts', 'events', 'tasks'] as const).map((type) => ({
+export function ownCollections(home: Principal, settings: CatalogSettings): Collection[] {
+  return ownTypes(settings).map((type) => ({
     key: `${type}:${home.id}`,
     type,
     home,

@@ -6,11 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { inTransaction } from '../../db/transaction.js';
 import { localToday, startOfToday } from '../../calendar/employee-day.js';
+import { windowStart } from '../../calendar/sync-window.js';
 import type pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { formatSyncToken } from '../sync-token.js';
 import type { Collection } from '../types.js';
-import { MEMBERSHIP_SCOPES, MEMBERSHIP_SQL } from './brokerstar/membership.js';
+import { MEMBERSHIP_SCOPES, MEMBERSHIP_SQL, OUTSIDE_WINDOW_SQL } from './brokerstar/membership.js';
 import { refreshAddressBookIncrementally, touchedSince } from './incremental-refresh.js';
 import { MEMBER_DIFF_SQL, NOT_IN_FRESH, type DiffResult, type RefreshResult } from './member-diff.js';
 import type { ChangePump } from './pump/change-pump.js';
@@ -20,6 +21,14 @@ export interface SyncSettings {
   /** The per-collection cap (MAX_RECORDS). */
   readonly maxRecords: number;
   readonly privateAppointments: 'busy' | 'hidden';
+  /** SYNC_PAST_DAYS: appointments that ended before the window's first day are not served (0: all are). */
+  readonly syncPastDays: number;
+  /** SYNC_DONE_TASKS_DAYS: done or cancelled tasks closed before the window's first day are not served (0: all are). */
+  readonly syncDoneTasksDays: number;
+  /** The clock the employee's day is read from (tests move it to age items out); default: the system clock. */
+  readonly now?: () => Date;
+  /** BIRTHDAY_CALENDAR: which contacts' birthdays the birthdays calendar holds ('off': no calendar). */
+  readonly birthdayCalendar: 'all' | 'mine' | 'off';
 }
 
 /** A collection's sync position after it was brought up to date. */
@@ -65,7 +74,9 @@ export interface RefreshCounts {
 
 const ANALYZE_AFTER_CHANGES = 1000;
 
-const dependsOnToday = (c: Collection) => c.type === 'events' || c.type === 'shared-events';
+/** Appointments: the cap order and the past window; tasks: the done window, when there is one. */
+const dependsOnToday = (c: Collection, s: SyncSettings) =>
+  c.type === 'events' || c.type === 'shared-events' || (c.type === 'tasks' && s.syncDoneTasksDays > 0);
 
 export class CollectionSync {
   constructor(
@@ -77,10 +88,24 @@ export class CollectionSync {
 
   readonly refreshes: RefreshCounts = { full: 0, incremental: 0 };
 
+  private now(): Date {
+    return this.settings.now?.() ?? new Date();
+  }
+
+  /** For `status`: items the collection leaves out because of its sync window (0 for kinds without one). */
+  async outsideWindow(c: Collection): Promise<number> {
+    const sql = OUTSIDE_WINDOW_SQL[c.type];
+    if (!sql) return 0;
+    const { text, values } = named(sql, { viewer: c.home.id, owner: c.owner.id, mode: this.settings.privateAppointments, ...windowParams(c, this.settings, this.now()) });
+    const { rows } = await this.pool.query<{ outside: number }>(text, values);
+    return rows[0]!.outside;
+  }
+
   private settingsOf(c: Collection): string {
     // The viewer's language is in here because busy blocks are rendered in it; `rank` names the
     // cap order's encoding in dav.member.rank (another one: every collection recomputes in full).
-    return `cap=${this.settings.maxRecords};private=${this.settings.privateAppointments};lang=${c.home.language};rank=1`;
+    const birthdays = c.type === 'birthdays' ? `;birthdays=${this.settings.birthdayCalendar}` : '';
+    return `cap=${this.settings.maxRecords};private=${this.settings.privateAppointments};lang=${c.home.language};rank=1${birthdays}${windowSetting(c, this.settings)}`;
   }
 
   /**
@@ -146,7 +171,7 @@ export class CollectionSync {
       row.key === null ||
       BigInt(row.generation) > BigInt(row.seen_generation) ||
       row.settings !== this.settingsOf(c) ||
-      (dependsOnToday(c) && row.refreshed_on !== localToday(c.home.timeZone))
+      (dependsOnToday(c, this.settings) && row.refreshed_on !== localToday(c.home.timeZone, this.now()))
     );
   }
 
@@ -176,7 +201,7 @@ export class CollectionSync {
           WHERE key = $1
           RETURNING key, epoch, seq, min_seq, seen_generation, settings, refreshed_on::text AS refreshed_on, eligible, eligible_exact,
                     served, capped, changed_at, seen_generation AS generation, false AS pending`,
-        [c.key, diff.last_seq, before.generation, this.settingsOf(c), diff.eligible, diff.served, capped, localToday(c.home.timeZone), diff.eligibleExact],
+        [c.key, diff.last_seq, before.generation, this.settingsOf(c), diff.eligible, diff.served, capped, localToday(c.home.timeZone, this.now()), diff.eligibleExact],
       );
       return { row: after[0]!, diff, newlyCapped: capped && !before.capped };
     });
@@ -238,14 +263,17 @@ export class CollectionSync {
 
   /** Every item the collection may hold, ranked and capped anew (membership SQL). */
   private async recompute(db: Queryable, c: Collection): Promise<RefreshResult> {
+    const now = this.now();
     const { text, values } = named(MEMBER_DIFF_SQL(MEMBERSHIP_SQL[c.type], NOT_IN_FRESH), {
       key: c.key,
       viewer: c.home.id,
       owner: c.owner.id,
       cap: this.settings.maxRecords,
-      today: startOfToday(c.home.timeZone),
+      today: startOfToday(c.home.timeZone, now),
+      ...windowParams(c, this.settings, now),
       lang: c.home.language,
       mode: this.settings.privateAppointments,
+      birthdays: this.settings.birthdayCalendar,
     });
     const { rows } = await db.query<DiffResult>(text, values);
     this.refreshes.full++;
@@ -266,4 +294,21 @@ function stateOf(row: CollectionRow): SyncPosition {
     changedAt: row.changed_at,
     syncToken: formatSyncToken(row.epoch, row.seq),
   };
+}
+
+/** The window a collection was computed with, in its settings (another window: a full recompute). */
+function windowSetting(c: Collection, s: SyncSettings): string {
+  if (c.type === 'events' || c.type === 'shared-events') return `;past=${s.syncPastDays}`;
+  if (c.type === 'tasks') return `;done=${s.syncDoneTasksDays}`;
+  return '';
+}
+
+/**
+ * The sync window parameters of the membership SQL, from the viewer's day: null where the kind
+ * has no window or it is 0. Every kind gets all three (a query takes only those it names).
+ */
+function windowParams(c: Collection, s: SyncSettings, now: Date) {
+  const past = c.type === 'events' || c.type === 'shared-events' ? windowStart(c.home.timeZone, s.syncPastDays, now) : undefined;
+  const done = c.type === 'tasks' ? windowStart(c.home.timeZone, s.syncDoneTasksDays, now) : undefined;
+  return { past_from: past?.instant ?? null, past_from_date: past?.date ?? null, done_from: done?.instant ?? null };
 }

@@ -19,6 +19,8 @@ export interface ObjectQuery {
   readonly exactColumn?: string;
   /** With a body requested: leave it out where this SQL condition holds. */
   readonly bodyUnless?: string;
+  /** An extra boolean column `no_body` (SQL expression): the body cache's listing says which bodies are not wanted. */
+  readonly noBodyColumn?: string;
 }
 
 /** The vCard 4.0 form is served: the client asked for it and the contact has one (b.body_v4). */
@@ -31,28 +33,33 @@ const wantsV4 = (opts: ObjectOptions) => opts.vcardVersion === '4.0';
  */
 const VCARD4_ETAG = (etag: string) => `left(${etag}, -1) || '-v4"'`;
 
+/** The escaped form exists for the default (3.0) representation of the full view only. */
+export const servesEscapedXml = (opts: ObjectOptions, bodyUnless?: string): boolean =>
+  opts.xmlOnly === true && !wantsV4(opts) && !bodyUnless;
+
 /** Busy blocks come from the entity's busy views in the viewer's language. */
 function columns(opts: ObjectOptions, bodyUnless?: string): string {
   const v4 = wantsV4(opts);
-  // The escaped form exists for the default (3.0) representation of the full view only.
-  const xml = opts.withBody && opts.xmlOnly === true && !v4 && !bodyUnless;
+  const xml = opts.withBody === true && servesEscapedXml(opts, bodyUnless);
   const stored = v4 ? `coalesce(b.body_v4, b.body)` : 'b.body';
   const body = bodyUnless ? `CASE WHEN ${bodyUnless} THEN NULL ELSE ${stored} END` : stored;
   // ETag and size belong to the representation served, 4.0 included (getcontentlength, 304s).
   const etag = v4 ? `CASE WHEN b.body_v4 IS NULL THEN e.etag ELSE ${VCARD4_ETAG('e.etag')} END` : 'e.etag';
   const size = v4 ? `CASE WHEN b.body_v4 IS NULL THEN e.size ELSE octet_length(b.body_v4) END` : 'e.size';
+  // A private appointment has a busy view (e.busy) whoever reads it; a subscription link serves that.
+  const busy = opts.privateAsBusy ? `(m.view = 'busy' OR e.busy IS NOT NULL)` : `m.view = 'busy'`;
   return `m.name, m.seq, m.etag IS NULL AS removed,
-    CASE WHEN m.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE ${etag} END AS etag,
+    CASE WHEN ${busy} THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE ${etag} END AS etag,
     -- epoch milliseconds: a number is far cheaper to read than a timestamp text, 5,000 times over
-    extract(epoch FROM CASE WHEN m.view = 'busy' THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END)::float8 * 1000
+    extract(epoch FROM CASE WHEN ${busy} THEN (e.busy ->> 'changedAt')::timestamptz ELSE e.changed_at END)::float8 * 1000
       AS last_modified,
-    CASE WHEN m.view = 'busy' THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE ${size} END AS size
-    ${opts.withBody ? `, CASE WHEN m.view = 'busy' THEN b.busy_bodies ->> :lang::text ${xml ? 'WHEN b.body_xml IS NOT NULL THEN NULL ' : ''}ELSE ${body} END AS body` : ''}
-    ${xml ? `, CASE WHEN m.view = 'full' THEN b.body_xml END AS body_xml` : ''}`;
+    CASE WHEN ${busy} THEN (e.busy -> 'views' -> :lang::text ->> 'size')::int ELSE ${size} END AS size
+    ${opts.withBody ? `, CASE WHEN ${busy} THEN b.busy_bodies ->> :lang::text ${xml ? 'WHEN b.body_xml IS NOT NULL THEN NULL ' : ''}ELSE ${body} END AS body` : ''}
+    ${xml ? `, CASE WHEN NOT ${busy} THEN b.body_xml END AS body_xml` : ''}`;
 }
 
 export function objectSql(c: Collection, opts: ObjectOptions, q: ObjectQuery): { text: string; values: unknown[] } {
-  const sql = `SELECT ${columns(opts, q.bodyUnless)}${q.exactColumn ? `, ${q.exactColumn} AS exact` : ''}
+  const sql = `SELECT ${columns(opts, q.bodyUnless)}${q.exactColumn ? `, ${q.exactColumn} AS exact` : ''}${q.noBodyColumn ? `, ${q.noBodyColumn} AS no_body` : ''}
       FROM dav.member m
       ${q.includeRemoved ? 'LEFT ' : ''}JOIN dav.entity e ON e.kind = m.entity_kind AND e.id = m.entity_id
       ${opts.withBody || wantsV4(opts) ? 'LEFT JOIN dav.entity_body b ON b.kind = e.kind AND b.id = e.id' : ''}
@@ -73,6 +80,7 @@ export interface ObjectRow {
   readonly body?: string | null;
   readonly body_xml?: string | null;
   readonly exact?: boolean;
+  readonly no_body?: boolean;
 }
 
 export function toObject(r: ObjectRow): DavObject | undefined {

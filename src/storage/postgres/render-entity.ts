@@ -7,10 +7,11 @@ import ICAL from 'ical.js';
 import { eventInstances, type EventInstances } from '../../calendar/event-instances.js';
 import { boundedIterator } from '../../calendar/bounded-recurrence.js';
 import { parseRendered } from '../../ical/parse-rendered.js';
-import { RENDERER_VERSION, renderAppointment, renderTask, renderVcard, type RenderOptions } from '../../ical/index.js';
+import { birthdaySeries, RENDERER_VERSION, renderAppointment, renderBirthday, renderTask, renderVcard, type RenderOptions } from '../../ical/index.js';
 import type { AppointmentRecord, ContactRecord, Language, RenderStamp, TaskRecord } from '../../domain/records.js';
 
-export type EntityKind = 'contact' | 'task' | 'appointment';
+/** 'birthday': a contact's event in the birthdays calendar, kept under the contact's id. */
+export type EntityKind = 'contact' | 'task' | 'appointment' | 'birthday';
 
 /** What the store already holds for an entity (without its bodies). */
 export interface EntityStamps {
@@ -129,6 +130,27 @@ export function renderContactEntity(
   if (!r) return undefined;
   const stamp = { lastModified: r.stamps.changedAt, sequence: r.stamps.sequence };
   return row('contact', c.id, r, { bodyV4: renderVcard(c, stamp, '4.0', opts) });
+}
+
+/**
+ * A contact's birthday event, or undefined to keep the stored row (unchanged); the caller drops the
+ * row of a contact without a birthday. Its ETag moves only when the event does (name, date), not
+ * with every edit of the contact. The range starts on the first birthday and never ends; its
+ * instances are left to the reference matcher (date_zone '': never decided in SQL alone).
+ */
+export function renderBirthdayEntity(
+  c: ContactRecord,
+  prior: EntityStamps | undefined,
+  force: boolean,
+  now: Date,
+  opts: RenderOptions,
+): EntityRow | undefined {
+  const series = c.birthday === null ? undefined : birthdaySeries(c.birthday);
+  if (!series) throw new Error('contact has no birthday to render');
+  const r = renderStamped((s) => renderBirthday(c, s, opts)!, prior, force, now);
+  if (!r) return undefined;
+  const first = new Date(Date.UTC(series.start.year, series.start.month - 1, series.start.day));
+  return row('birthday', c.id, r, { rangeStart: first, rangeEnd: null, dateZone: '' });
 }
 
 export function renderTaskEntity(t: TaskRecord, prior: EntityStamps | undefined, force: boolean, now: Date, opts: RenderOptions): EntityRow | undefined {

@@ -9,21 +9,34 @@ import type {
   ChangeEntry,
   ChangeSet,
   Collection,
+  CollectionPreference,
+  PreferenceUpdate,
   CollectionState,
   CollectionStatus,
   DavObject,
   DavStore,
   ObjectOptions,
   Principal,
+  PushAdvertisement,
+  PushRegisterOutcome,
+  PushRegistration,
   UpdateOutcome,
   UpdateRequest,
 } from '../types.js';
+import { isAddressBook } from '../types.js';
 import { principalById, principalByUsername, sharedCalendarOwners } from './brokerstar/principals.js';
 import { ownCollections, sharedCollection } from './catalog.js';
 import { CollectionSync, type RefreshCounts, type SyncSettings } from './collection-sync.js';
-import { CURSOR_BATCH, objectSql, queryObjects, streamRows, toObject, type ObjectRow } from './objects.js';
+import { bodyCacheOf, type BodyCache } from './body-cache.js';
+import { objectsWithCache, rowsWithCachedBodies } from './cached-bodies.js';
+import { CURSOR_BATCH, objectSql, streamRows, toObject, type ObjectRow } from './objects.js';
 import { ChangePump } from './pump/change-pump.js';
 import { updateObject } from './client-edits.js';
+import { loadCollectionPreferences, updateCollectionPreference } from './collection-preferences.js';
+import { deleteSubscription, loadOrCreatePushKey, saveSubscription, type PushKeyRow } from './push-subscriptions.js';
+import { MAX_SUBSCRIPTIONS_PER_EMPLOYEE } from '../../push/limits.js';
+import { topicOf } from '../../push/topic.js';
+import webpush from 'web-push';
 import { unusableRecurrenceRules, type UnusableRule } from './unusable-rules.js';
 
 export interface PostgresStoreOptions extends SyncSettings {
@@ -36,11 +49,17 @@ export interface PostgresStoreOptions extends SyncSettings {
   readonly renderOptions: RenderOptions;
   /** Seconds between two re-announcements of one item (a looping client cannot flood the log). */
   readonly reannounceMinIntervalSeconds?: number;
+  /** MY_CUSTOMERS_BOOK: the "Meine Kunden" address book is offered. */
+  readonly myCustomersBook: boolean;
+  /** BODY_CACHE_MB: megabytes of rendered bodies kept in memory for every employee; 0 or unset = off. */
+  readonly bodyCacheMb?: number;
 }
 
 const COMPONENT_OF: Record<Collection['type'], CalendarPrefilter['component']> = {
   contacts: null,
+  'my-customers': null,
   events: 'VEVENT',
+  birthdays: 'VEVENT',
   'shared-events': 'VEVENT',
   tasks: 'VTODO',
 };
@@ -49,9 +68,12 @@ export class PostgresStore implements DavStore {
   readonly pump: ChangePump;
   private readonly sync: CollectionSync;
   private readonly pool: pg.Pool;
+  /** Rendered bodies by ETag, shared by all employees (undefined: BODY_CACHE_MB=0). */
+  readonly bodyCache: BodyCache | undefined;
 
   constructor(private readonly opts: PostgresStoreOptions) {
     this.pool = opts.pool;
+    this.bodyCache = bodyCacheOf(opts.bodyCacheMb ?? 0);
     this.pump = new ChangePump({
       pool: opts.pool,
       renderOptions: opts.renderOptions,
@@ -74,11 +96,11 @@ export class PostgresStore implements DavStore {
 
   async collections(home: Principal): Promise<Collection[]> {
     const shared = await sharedCalendarOwners(this.pool, home.id, this.opts.retentionDays);
-    return [...ownCollections(home), ...shared.map((s) => sharedCollection(home, s))];
+    return [...ownCollections(home, this.opts), ...shared.map((s) => sharedCollection(home, s))];
   }
 
   async findCollection(home: Principal, area: 'calendar' | 'addressbook', slug: string): Promise<Collection | undefined> {
-    const own = ownCollections(home).find((c) => c.slug === slug && (c.type === 'contacts') === (area === 'addressbook'));
+    const own = ownCollections(home, this.opts).find((c) => c.slug === slug && isAddressBook(c.type) === (area === 'addressbook'));
     if (own || area === 'addressbook') return own;
     return (await this.collections(home)).find((c) => c.slug === slug && c.type === 'shared-events');
   }
@@ -99,13 +121,13 @@ export class PostgresStore implements DavStore {
   }
 
   listObjects(c: Collection, opts: ObjectOptions): AsyncIterable<DavObject> {
-    return queryObjects(this.pool, c, opts);
+    return objectsWithCache(this.pool, this.bodyCache, c, opts);
   }
 
   async getObjects(c: Collection, names: readonly string[], opts: ObjectOptions): Promise<Map<string, DavObject>> {
     const out = new Map<string, DavObject>();
     if (names.length === 0) return out;
-    for await (const o of queryObjects(this.pool, c, opts, { where: 'm.name = ANY(:names::text[])', params: { names } }, true)) {
+    for await (const o of objectsWithCache(this.pool, this.bodyCache, c, opts, { where: 'm.name = ANY(:names::text[])', params: { names } }, true)) {
       out.set(o.name, o);
     }
     return out;
@@ -115,7 +137,7 @@ export class PostgresStore implements DavStore {
     const component = COMPONENT_OF[c.type];
     if (f.component !== null && f.component !== component) return (async function* () {})();
     const range = component === 'VEVENT' ? f.timeRange : null;
-    if (!range || (range.start === null && range.end === null)) return queryObjects(this.pool, c, opts);
+    if (!range || (range.start === null && range.end === null)) return objectsWithCache(this.pool, this.bodyCache, c, opts);
     // Decided in SQL from the stored instances (dav.occurrence) when they cover the range and were
     // read in this calendar's zone: RFC 4791 §9.9 per instance, a zero-length one overlapping when
     // it starts inside. Otherwise a superset by the occurrence span widened by two days, which the
@@ -130,7 +152,7 @@ export class PostgresStore implements DavStore {
                AND (:end::timestamptz IS NULL OR o.starts_at < :end::timestamptz)
                AND (:start::timestamptz IS NULL OR CASE WHEN o.ends_at > o.starts_at THEN o.ends_at > :start::timestamptz
                                                        ELSE o.starts_at >= :start::timestamptz END)))`;
-    return queryObjects(this.pool, c, opts, {
+    return objectsWithCache(this.pool, this.bodyCache, c, opts, {
       where: `((${exact} AND ${hit}) OR (NOT ${exact}
           AND (:start::timestamptz IS NULL OR coalesce(e.range_end, 'infinity') + interval '2 days' >= :start::timestamptz)
           AND (:end::timestamptz IS NULL OR e.range_start - interval '2 days' <= :end::timestamptz)))`,
@@ -188,9 +210,11 @@ export class PostgresStore implements DavStore {
     };
     const { text, values } = objectSql(c, opts, q);
     const pool = this.pool;
+    // Bodies asked for and the cache on: names and ETags from PostgreSQL, bodies from memory.
+    const cached = opts.withBody && this.bodyCache ? rowsWithCachedBodies(pool, this.bodyCache, c, opts, q) : undefined;
     if (opts.limit !== undefined) {
       // Streamed like the unlimited answer: a limit of 100,000 must not read 100,000 bodies into memory.
-      const rows = streamRows<ObjectRow>(pool, text, values, opts.withBody ? CURSOR_BATCH.withBody : CURSOR_BATCH.withoutBody);
+      const rows = cached ?? streamRows<ObjectRow>(pool, text, values, opts.withBody ? CURSOR_BATCH.withBody : CURSOR_BATCH.withoutBody);
       return limitedChanges(rows, opts.limit, s.syncToken, (seq) => formatSyncToken(s.epoch, seq, initialAt));
     }
     return {
@@ -199,9 +223,10 @@ export class PostgresStore implements DavStore {
       // An initial sync (or one with bodies) can be the whole collection: streamed. An incremental
       // one without bodies is what every poll asks, usually for nothing: one plain query.
       entries: entriesOf(
-        token === null || opts.withBody
+        cached ??
+        (token === null || opts.withBody
           ? streamRows<ObjectRow>(pool, text, values, opts.withBody ? CURSOR_BATCH.withBody : CURSOR_BATCH.withoutBody)
-          : (await pool.query<ObjectRow>(text, values)).rows,
+          : (await pool.query<ObjectRow>(text, values)).rows),
       ),
     };
   }
@@ -220,6 +245,14 @@ export class PostgresStore implements DavStore {
     );
   }
 
+  collectionPreferences(home: Principal): Promise<ReadonlyMap<string, CollectionPreference>> {
+    return loadCollectionPreferences(this.pool, home);
+  }
+
+  updateCollectionPreference(c: Collection, req: PreferenceUpdate): Promise<void> {
+    return updateCollectionPreference({ pool: this.pool, log: this.opts.log }, c, req);
+  }
+
   async status(home: Principal): Promise<CollectionStatus[]> {
     const out: CollectionStatus[] = [];
     for (const c of await this.collections(home)) {
@@ -231,10 +264,50 @@ export class PostgresStore implements DavStore {
         capped: s.capped,
         lastChanged: s.changedAt,
         syncToken: s.syncToken,
-        ...(s.storedSettings !== undefined ? { storedSettings: s.storedSettings } : {}),
+        ...(s.storedSettings !== undefined ? { storedSettings: s.storedSettings } : { outsideWindow: await this.sync.outsideWindow(c) }),
       });
     }
     return out;
+  }
+
+  private pushKeyRow: Promise<PushKeyRow> | undefined;
+
+  /** WebDAV-Push's VAPID key pair and topic secret, made once in the database (push-subscriptions.ts). */
+  pushKeys(): Promise<PushKeyRow> {
+    this.pushKeyRow ??= loadOrCreatePushKey(this.pool, () => webpush.generateVAPIDKeys()).catch((e: unknown) => {
+      this.pushKeyRow = undefined; // a database hiccup is not remembered
+      throw e;
+    });
+    return this.pushKeyRow;
+  }
+
+  async pushAdvertisement(c: Collection): Promise<PushAdvertisement> {
+    const keys = await this.pushKeys();
+    return { vapidPublicKey: keys.vapidPublic, topic: topicOf(keys.topicSecret, c.key) };
+  }
+
+  async registerPush(req: PushRegistration): Promise<PushRegisterOutcome> {
+    // Only changes after the registration are sent: the subscriber starts at today's token.
+    const { syncToken } = await this.refreshState(req.collection);
+    const saved = await saveSubscription(
+      this.pool,
+      {
+        employeeId: req.user.id,
+        appPasswordId: req.appPasswordId,
+        collectionKey: req.collection.key,
+        endpoint: req.endpoint,
+        p256dh: req.p256dh,
+        authSecret: req.authSecret,
+        expiresAt: req.expiresAt,
+        currentToken: syncToken,
+      },
+      MAX_SUBSCRIPTIONS_PER_EMPLOYEE,
+    );
+    return saved.kind === 'saved' ? { kind: 'registered', id: saved.id, expiresAt: saved.expiresAt, created: saved.created } : saved;
+  }
+
+  unregisterPush(user: Principal, id: string): Promise<boolean> {
+    return deleteSubscription(this.pool, user.id, id);
   }
 
   /** Appointments served as single ones because their rule is unusable (for `brokerstar-dav status`). */

@@ -289,7 +289,7 @@ describe('decideAppointmentEdit: texts', () => {
     expect(decide(crlf, servedEvent(crlf))).toEqual(NO_CHANGE);
   });
 
-  it('ignores everything else a client adds or changes: alarms, X- properties, STATUS, TRANSP, CATEGORIES, URL', () => {
+  it('ignores everything else a client adds or changes: alarms, X- properties, TRANSP, CATEGORIES, URL', () => {
     const d = put(a, (_cal, m) => {
       const alarm = new ICAL.Component('valarm');
       alarm.addPropertyWithValue('action', 'DISPLAY');
@@ -297,11 +297,44 @@ describe('decideAppointmentEdit: texts', () => {
       m.addSubcomponent(alarm);
       m.addPropertyWithValue('x-microsoft-cdo-busystatus', 'BUSY');
       m.addPropertyWithValue('categories', 'Kunde');
-      setText(m, 'status', 'TENTATIVE');
       setText(m, 'transp', 'TRANSPARENT');
       setText(m, 'url', 'https://example.org/');
     });
     expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+});
+
+describe('decideAppointmentEdit: STATUS is BrokerStar’s', () => {
+  const a = appointment(); // confirmed
+
+  it('refuses a changed STATUS (tentative, cancelled) on the master or an override', () => {
+    for (const status of ['TENTATIVE', 'CANCELLED']) {
+      const d = put(a, (_cal, m) => setText(m, 'status', status));
+      expect(d, status).toEqual({ ok: false, rule: 'change-appointment-status', detail: `STATUS:${status} instead of CONFIRMED` });
+    }
+    const series = appointment({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=6' });
+    const d = decide(
+      series,
+      edited(servedEvent(series), (cal) => setText(addOverride(cal, local('2025-03-24T09:00:00'), '2025-03-24T09:00:00', '2025-03-24T10:00:00'), 'status', 'CANCELLED')),
+    );
+    expect(d).toMatchObject({ ok: false, rule: 'change-appointment-status' });
+  });
+
+  it('refuses it together with an allowed edit, so nothing is written', () => {
+    const d = put(a, (_cal, m) => {
+      setText(m, 'summary', 'Neu');
+      setText(m, 'status', 'CANCELLED');
+    });
+    expect(d).toMatchObject({ ok: false, rule: 'change-appointment-status' });
+  });
+
+  it('accepts STATUS left out (Outlook writes none), in another case, and a cancelled one sent back cancelled', () => {
+    expect(put(a, (_cal, m) => m.removeAllProperties('status'))).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    expect(put(a, (_cal, m) => setText(m, 'status', 'confirmed'))).toEqual(NO_CHANGE);
+    const cancelled = appointment({ status: 'cancelled' });
+    expect(put(cancelled, (_cal, m) => bumpStamps(m, 9))).toEqual(NO_CHANGE);
+    const tentative = appointment({ status: 'tentative' });
+    expect(accepted(put(tentative, (_cal, m) => setText(m, 'summary', 'Neu'))).patch).toEqual({ subject: 'Neu', exceptions: [] });
   });
 });
 
@@ -410,9 +443,10 @@ describe('decideAppointmentEdit: refusals', () => {
     ],
   });
 
-  it('refuses anyone but the owner, also a participant', () => {
-    const d = decide(withColleague, servedEvent(withColleague), anyUser(jeanLuc));
-    expect(d).toMatchObject({ ok: false, rule: 'not-owner' });
+  it('refuses anyone but the owner; a participant only answers (an unchanged body is no change)', () => {
+    expect(decide(withColleague, servedEvent(withColleague), anyUser(jeanLuc))).toMatchObject({ ok: true, changes: [], patch: { exceptions: [] } });
+    const retitled = servedEvent(withColleague).replace(/^SUMMARY:.*$/m, 'SUMMARY:Verschoben');
+    expect(decide(withColleague, retitled, anyUser(jeanLuc))).toMatchObject({ ok: false, rule: 'not-owner' });
   });
 
   it('refuses another ORGANIZER, and accepts the owner’s in another spelling or a missing one', () => {
@@ -644,12 +678,58 @@ describe('decideAppointmentEdit: occurrences of a recurring appointment', () => 
     expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
   });
 
-  it('ignores an added EXDATE: deleting an occurrence is BrokerStar’s', () => {
-    const d = putSeries(series, (cal) => {
+  it('refuses an added EXDATE that deletes an occurrence, in any spelling: deleting one is BrokerStar’s', () => {
+    const zoned = putSeries(series, (cal) => {
       const ex = masterOf(cal).addPropertyWithValue('exdate', local('2025-03-31T09:00:00'));
       ex.setParameter('tzid', 'Europe/Zurich');
     });
-    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    expect(zoned).toEqual({ ok: false, rule: 'delete-occurrence', detail: 'EXDATE 2025-03-31T07:00:00.000Z deletes an occurrence of the series' });
+    // Outlook: UTC, after an allowed move of another occurrence; a list of two with one new date.
+    const outlook = putSeries(series, (cal) => {
+      addOverride(cal, local('2025-03-24T09:00:00'), '2025-03-24T11:00:00', '2025-03-24T12:00:00');
+      masterOf(cal).addPropertyWithValue('exdate', local('2025-04-14T07:00:00Z'));
+    });
+    expect(outlook).toMatchObject({ ok: false, rule: 'delete-occurrence' });
+    const list = putSeries(series, (cal) => {
+      const p = masterOf(cal).addPropertyWithValue('exdate', local('2025-03-25T08:00:00Z'));
+      p.setValues([local('2025-03-25T08:00:00Z'), local('2025-04-07T07:00:00Z')]);
+    });
+    expect(list).toMatchObject({ ok: false, rule: 'delete-occurrence' });
+  });
+
+  it('ignores an EXDATE that deletes nothing: no occurrence there, or on a single appointment', () => {
+    for (const at of ['2025-03-25T08:00:00Z', '2025-03-31T08:00:00Z', '2025-05-05T07:00:00Z']) {
+      const d = putSeries(series, (cal) => masterOf(cal).addPropertyWithValue('exdate', local(at)));
+      expect(d, at).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    }
+    const single = appointment();
+    expect(putSeries(single, (cal) => masterOf(cal).addPropertyWithValue('exdate', local('2025-03-24T08:00:00Z')))).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('accepts the EXDATE of an occurrence BrokerStar cancelled, spelled in UTC', () => {
+    const cancelled = appointment({
+      recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=6',
+      exceptions: [{ originalStart: new Date('2025-04-07T07:00:00Z'), isCancelled: true, startsAt: null, endsAt: null }],
+    });
+    const d = putSeries(cancelled, (cal) => {
+      const m = masterOf(cal);
+      m.removeAllProperties('exdate');
+      m.addPropertyWithValue('exdate', local('2025-04-07T07:00:00Z'));
+    });
+    expect(d).toEqual(NO_CHANGE);
+  });
+
+  it('ignores the EXDATE CalDav Synchronizer adds next to a moved occurrence ("to avoid 2 events")', () => {
+    // 24 March moved onto Monday 31 March 07:30, before that day's occurrence: Outlook adds EXDATE 31 March.
+    const d = putSeries(series, (cal) => {
+      addOverride(cal, local('2025-03-24T09:00:00'), '2025-03-31T07:30:00', '2025-03-31T08:30:00');
+      masterOf(cal).addPropertyWithValue('exdate', local('2025-03-31T07:00:00Z'));
+    });
+    const ok = accepted(d);
+    expect(ok.patch.exceptions).toEqual([
+      { originalStart: new Date('2025-03-24T08:00:00Z'), startsAt: new Date('2025-03-31T05:30:00Z'), endsAt: new Date('2025-03-31T06:30:00Z') },
+    ]);
+    expect(ok.storedDiffers).toBe(true);
   });
 
   it('refuses a changed RRULE: the series structure is BrokerStar’s', () => {

@@ -102,12 +102,34 @@ export const OUTLOOK_ZONE = [
   'END:VTIMEZONE',
 ];
 
+/** TEXT escaping (RFC 5545 §3.3.11) of a value CalDav Synchronizer writes. */
+const escapedText = (v: string) => v.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+
+/** `YYYYMMDD` of a DATE or DATE-TIME as written (DDay's `.Date`: the day in the value's own zone). */
+const writtenDay = (t: InstanceType<typeof ICAL.Time>) => `${t.year}${String(t.month).padStart(2, '0')}${String(t.day).padStart(2, '0')}`;
+
+/** Outlook's importance as CalDav Synchronizer maps it (CommonEntityMapper.MapPriority2To1/1To2). */
+const outlookPriority = (p: number) => (p >= 1 && p <= 4 ? 1 : p >= 6 ? 9 : 5);
+
 /**
- * A VTODO as CalDav Synchronizer rebuilds it from the Outlook task (TaskMapper.cs): only the UID
- * survives; no ORGANIZER, ATTENDEE, RELATED-TO, URL or X- properties; DTSTART a DATE and DUE
- * 23:59:59 on the due day; STATUS, PERCENT-COMPLETE, COMPLETED, CLASS, PRIORITY, a VALARM.
+ * A VTODO as CalDav Synchronizer rebuilds it from the Outlook task that holds `served` (TaskMapper.cs:
+ * Map2To1 on download, Map1To2 on upload): only the UID survives; SUMMARY and DESCRIPTION as
+ * Outlook holds them (the body with CRLF), DTSTART the start day as a DATE, DUE 23:59:59 of the due
+ * day in Outlook's own zone, PRIORITY through Outlook's three importances; no ORGANIZER, ATTENDEE,
+ * RELATED-TO, URL or X- properties; STATUS, PERCENT-COMPLETE, COMPLETED, CLASS and a VALARM.
+ * `served` defaults to what the server renders for `t`.
  */
-export function outlookTodo(t: TaskRecord, fields: { status: string; percent: number; completed?: string }): string {
+export function outlookTodo(
+  t: Pick<TaskRecord, 'id'>,
+  fields: { status: string; percent: number; completed?: string },
+  served: string = servedTodo(t as TaskRecord),
+): string {
+  const todo = new ICAL.Component(ICAL.parse(served)).getFirstSubcomponent('vtodo')!;
+  const text = (name: string) => todo.getFirstPropertyValue(name) as string | null;
+  const time = (name: string) => todo.getFirstPropertyValue(name) as InstanceType<typeof ICAL.Time> | null;
+  const start = time('dtstart');
+  const due = time('due');
+  const description = text('description');
   return [
     'BEGIN:VCALENDAR',
     'PRODID:-//github.com/aluxnimm/outlookcaldavsynchronizer//NONSGML v4.4//EN',
@@ -116,12 +138,12 @@ export function outlookTodo(t: TaskRecord, fields: { status: string; percent: nu
     'BEGIN:VTODO',
     'DTSTAMP:20250314T153012Z',
     'LAST-MODIFIED:20250314T153012Z',
-    'DTSTART;VALUE=DATE:20250310',
-    'DUE;TZID=W. Europe Standard Time:20250314T235959',
+    ...(start ? [`DTSTART;VALUE=DATE:${writtenDay(start)}`] : []),
+    ...(due ? [`DUE;TZID=W. Europe Standard Time:${writtenDay(due)}T235959`] : []),
     `UID:brokerstar-task-${t.id}`,
-    'SUMMARY:Offerte für Élodie Lefèvre-Dubois\\, Genève\\; rappeler',
-    'DESCRIPTION:Unterlagen prüfen\\n\\nKunde: Muster AG (K-010234)',
-    'PRIORITY:1',
+    `SUMMARY:${escapedText(text('summary') ?? '')}`,
+    ...(description ? [`DESCRIPTION:${escapedText(description.replace(/\n/g, '\r\n'))}`] : []),
+    `PRIORITY:${outlookPriority(Number(todo.getFirstPropertyValue('priority') ?? 0))}`,
     `STATUS:${fields.status}`,
     `PERCENT-COMPLETE:${fields.percent}`,
     ...(fields.completed ? [`COMPLETED:${fields.completed}`] : []),

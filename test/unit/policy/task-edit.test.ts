@@ -2,8 +2,8 @@ import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { applyTaskPatch, decideTaskEdit, type EditDecision, type TaskPatch } from '../../../src/policy/edit-rules.js';
 import type { TaskRecord } from '../../../src/domain/records.js';
-import { anna, appointment, jeanLuc, opts, task, type Component } from '../ical/fixtures.js';
-import { anyUser, bumpStamps, edited, masterOf, outlookTodo, servedEvent, servedTodo, setText } from './clients.js';
+import { anna, appointment, GERMAN_200, jeanLuc, opts, task, type Component } from '../ical/fixtures.js';
+import { anyUser, bumpStamps, edited, masterOf, outlookTodo, servedEvent, servedTodo, setDate, setLocal, setText } from './clients.js';
 
 const NOW = new Date('2025-03-20T12:00:00Z');
 const ANNA = anyUser(anna);
@@ -168,15 +168,104 @@ describe('decideTaskEdit: status rules', () => {
     expect(put(task(), (todo) => todo.removeProperty('percent-complete'))).toEqual({ ...NO_CHANGE, storedDiffers: true });
   });
 
-  it('ignores subject, due date, priority, alarms and X- properties', () => {
+  it('ignores alarms, X- properties, DTSTART (Apple sets it to the due date) and a DUE left out', () => {
     const d = put(task(), (todo) => {
-      setText(todo, 'summary', 'Anders');
-      todo.updatePropertyWithValue('priority', 9);
       todo.removeProperty('due');
+      setLocal(todo, 'dtstart', '2025-03-14T17:00:00');
       todo.addPropertyWithValue('x-moz-generation', '3');
+      const alarm = new ICAL.Component('valarm');
+      alarm.addPropertyWithValue('action', 'DISPLAY');
+      alarm.addPropertyWithValue('trigger', ICAL.Duration.fromString('-PT15M'));
+      todo.addSubcomponent(alarm);
       bumpStamps(todo, 9);
     });
     expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+});
+
+describe('decideTaskEdit: subject, description, due date and priority are BrokerStar’s', () => {
+  const t = task(); // high priority, due Friday 14 March 17:00 Europe/Zurich, customer Muster AG
+
+  it('refuses a new SUMMARY or DESCRIPTION, naming what was sent', () => {
+    expect(put(t, (todo) => setText(todo, 'summary', 'Offerte nachfassen'))).toEqual({
+      ok: false,
+      rule: 'change-task-details',
+      detail: 'SUMMARY "Offerte nachfassen" instead of "Offerte für Élodie Lefèvre-Dubois, Genève; rappeler"',
+    });
+    const d = put(t, (todo) => setText(todo, 'description', 'Neue Notiz\n\nKunde: Muster AG (K-010234)'));
+    expect(d).toMatchObject({ ok: false, rule: 'change-task-details', detail: expect.stringMatching(/^DESCRIPTION "Neue Notiz" instead of "Jährliche/) });
+    expect(put(t, (todo) => setText(todo, 'description', ''))).toMatchObject({ ok: false, rule: 'change-task-details' });
+  });
+
+  it('refuses another due day or time, and a due date on a task without one', () => {
+    const day = put(t, (todo) => setLocal(todo, 'due', '2025-03-21T17:00:00'));
+    expect(day).toEqual({ ok: false, rule: 'change-task-details', detail: 'DUE 2025-03-21T16:00:00.000Z instead of 2025-03-14T16:00:00.000Z' });
+    expect(put(t, (todo) => setLocal(todo, 'due', '2025-03-14T15:00:00'))).toMatchObject({ ok: false, rule: 'change-task-details' });
+    expect(put(t, (todo) => setDate(todo, 'due', '2025-03-17'))).toMatchObject({ ok: false, rule: 'change-task-details' });
+    // Outlook moving the due day: 23:59:59 of another day.
+    const outlook = outlookTodo(t, { status: 'IN-PROCESS', percent: 40 }).replace('DUE;TZID=W. Europe Standard Time:20250314T235959', 'DUE;TZID=W. Europe Standard Time:20250318T235959');
+    expect(decide(t, outlook)).toMatchObject({ ok: false, rule: 'change-task-details', detail: expect.stringMatching(/^DUE 2025-03-18T22:59:59/) });
+    const undated = task({ dueAt: null });
+    expect(put(undated, (todo) => todo.addPropertyWithValue('due', ICAL.Time.fromDateString('2025-03-17')))).toMatchObject({ ok: false, rule: 'change-task-details' });
+  });
+
+  it('refuses another PRIORITY class (BrokerStar: 1-4 high, 0 and 5 normal, 6-9 low), also in Outlook’s rebuild', () => {
+    expect(put(t, (todo) => todo.updatePropertyWithValue('priority', 9))).toEqual({
+      ok: false,
+      rule: 'change-task-details',
+      detail: "PRIORITY 9 instead of BrokerStar's 1 (1 high, 2 normal, 3 low)",
+    });
+    expect(put(t, (todo) => todo.updatePropertyWithValue('priority', 0))).toMatchObject({ ok: false, rule: 'change-task-details' });
+    const outlook = outlookTodo(t, { status: 'IN-PROCESS', percent: 40 }).replace('PRIORITY:1', 'PRIORITY:5');
+    expect(decide(t, outlook)).toMatchObject({ ok: false, rule: 'change-task-details' });
+  });
+
+  it('refuses such a change together with a status change: nothing is written', () => {
+    const d = put(t, (todo) => {
+      setText(todo, 'status', 'COMPLETED');
+      setText(todo, 'summary', 'Erledigt: Offerte');
+    });
+    expect(d).toMatchObject({ ok: false, rule: 'change-task-details' });
+  });
+
+  it('refuses a PRIORITY that is no number from 0 to 9 as invalid data', () => {
+    expect(decide(t, servedTodo(t).replace('PRIORITY:1', 'PRIORITY:12'))).toMatchObject({ ok: false, rule: 'invalid-data' });
+  });
+
+  it('accepts what clients rewrite on their own: blanks and line breaks, CRLF, the customer line, another high priority', () => {
+    const d = put(t, (todo) => {
+      setText(todo, 'summary', '  Offerte für Élodie Lefèvre-Dubois,\n Genève; rappeler ');
+      const text = (todo.getFirstPropertyValue('description') as string).replace(/\n/g, '\r\n');
+      setText(todo, 'description', `${text.replace('\r\n\r\nKunde: Muster AG (K-010234)', '')}  \r\n\r\n`);
+      todo.updatePropertyWithValue('priority', 2);
+    });
+    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    const below = put(t, (todo) => setText(todo, 'description', `${GERMAN_200}\n\nKunde: Muster AG (K-010234)\n\n`));
+    expect(below).toEqual({ ...NO_CHANGE, storedDiffers: true });
+  });
+
+  it('accepts the due date as a DATE (Tasks.org, iOS), in UTC, a second off (Tasks.org), or 23:59:59 in any zone (Outlook)', () => {
+    const variants: Array<[string, (todo: Component) => void]> = [
+      ['DATE', (todo) => setDate(todo, 'due', '2025-03-14')],
+      ['UTC', (todo) => (todo.getFirstProperty('due')?.removeParameter('tzid'), setLocal(todo, 'due', '2025-03-14T16:00:00Z'))],
+      ['seconds', (todo) => setLocal(todo, 'due', '2025-03-14T17:00:01')],
+      ['New York 23:59:59', (todo) => (setLocal(todo, 'due', '2025-03-14T23:59:59'), todo.getFirstProperty('due')?.setParameter('tzid', 'America/New_York'))],
+      ['floating 23:59:59', (todo) => (todo.getFirstProperty('due')?.removeParameter('tzid'), setLocal(todo, 'due', '2025-03-14T23:59:59'))],
+    ];
+    for (const [name, change] of variants) {
+      const d = put(t, (todo) => {
+        change(todo);
+        todo.removeProperty('dtstart'); // RFC 5545: DTSTART and DUE of one value type
+      });
+      expect(d, name).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    }
+  });
+
+  it('accepts Outlook’s day for a due date served in UTC (assignee without zone): the day in Outlook’s zone', () => {
+    // 23:30 UTC on 14 March is 00:30 on 15 March in Zurich: Outlook holds 15 March.
+    const utc = task({ assignee: { ...anna, timeZone: '' }, dueAt: new Date('2025-03-14T23:30:00Z'), startsOn: null });
+    const body = outlookTodo(utc, { status: 'COMPLETED', percent: 100 }).replace(/DUE;TZID=W\. Europe Standard Time:\d{8}T235959/, 'DUE;TZID=W. Europe Standard Time:20250315T235959');
+    expect(accepted(decide(utc, body)).patch).toEqual({ status: 'done', percentComplete: 100, completedAt: NOW });
   });
 });
 
@@ -188,9 +277,9 @@ describe('decideTaskEdit: refusals', () => {
     expect(self).toEqual({ ...NO_CHANGE, storedDiffers: true });
   });
 
-  it('ignores ORGANIZER', () => {
+  it('refuses an ORGANIZER other than the assignee (who gave the task is BrokerStar’s)', () => {
     const d = put(task(), (todo) => todo.addPropertyWithValue('organizer', 'mailto:jean-luc.bezier@broker.example.ch'));
-    expect(d).toEqual({ ...NO_CHANGE, storedDiffers: true });
+    expect(d).toMatchObject({ ok: false, rule: 'change-task-organizer' });
   });
 
   it('refuses someone else’s task', () => {

@@ -2,9 +2,12 @@
 // yields its eligible items in cap order, limited to the cap, with the ETag of the view served.
 // Every row has: name, entity_kind, entity_id, view ('full' | 'busy'), etag, rank (contacts only:
 // the cap order as text), eligible (count before the cap). Named parameters (see named.ts): :viewer, :cap, :today (start of today, the cap order
-// of appointments), :owner (shared calendars), :lang (busy blocks), :mode (PRIVATE_APPOINTMENTS).
+// of appointments), :owner (shared calendars), :lang (busy blocks), :mode (PRIVATE_APPOINTMENTS),
+// :past_from / :past_from_date and :done_from (the sync windows, null = no window).
 
-export type MembershipKind = 'contacts' | 'events' | 'tasks' | 'shared-events';
+import { BIRTHDAYS, MY_CUSTOMERS } from './personal-membership.js';
+
+export type MembershipKind = 'contacts' | 'my-customers' | 'events' | 'tasks' | 'shared-events' | 'birthdays';
 
 const IS_PARTICIPANT = (employee: string) =>
   `EXISTS (SELECT 1 FROM brokerstar.appointment_participant p WHERE p.appointment_id = a.id AND p.employee_id = ${employee})`;
@@ -19,6 +22,20 @@ const NEAREST_TODAY = `(coalesce(e.range_end, 'infinity') < :today::timestamptz)
   CASE WHEN coalesce(e.range_end, 'infinity') >= :today::timestamptz THEN greatest(${NEXT_START}, :today::timestamptz) END ASC,
   CASE WHEN coalesce(e.range_end, 'infinity') < :today::timestamptz THEN e.range_end END DESC,
   a.id`;
+
+// SYNC_PAST_DAYS: an appointment is served while the end of its last occurrence (range_end; null:
+// a series that never ends) lies after the start of the window's first day in the viewer's zone
+// (:past_from). An all-day appointment ends at a midnight of its own zone, which may not be one the
+// database knows: its end date is read as the UTC date half a day later (exact for offsets up to
+// ±12 hours) and compared with the window's first date (:past_from_date).
+const IN_PAST_WINDOW = `(:past_from::timestamptz IS NULL OR e.range_end IS NULL
+    OR CASE WHEN a.all_day THEN ((e.range_end AT TIME ZONE 'UTC') + interval '12 hours')::date > :past_from_date::date
+            ELSE e.range_end > :past_from::timestamptz END)`;
+
+// SYNC_DONE_TASKS_DAYS: a done or cancelled task is served while it was closed on the window's first
+// day or later; a cancelled (or done) task without completed_at counts from its last change.
+const IN_DONE_WINDOW = `(:done_from::timestamptz IS NULL OR t.status NOT IN ('done', 'cancelled')
+    OR coalesce(t.completed_at, t.updated_at) >= :done_from::timestamptz)`;
 
 // A contact's place in the cap order as one text that sorts like it (byte order, COLLATE "C"):
 // favorites, then the employee's own customers, then the most recently changed (microseconds
@@ -55,21 +72,21 @@ const CONTACTS = contacts();
 /** The eligible ones among some contacts (:ids), with their rank, for an incremental refresh. */
 export const CONTACTS_AMONG = contacts(':ids::bigint[]');
 
+const EVENTS_FROM = `
+    FROM brokerstar.appointment a
+    JOIN dav.entity e ON e.kind = 'appointment' AND e.id = a.id
+   WHERE a.deleted_at IS NULL AND (a.owner_id = :viewer::bigint OR ${IS_PARTICIPANT(':viewer::bigint')})`;
+
 const EVENTS = `
   SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, 'full' AS view, e.etag,
          NULL::text AS rank, count(*) OVER () AS eligible
-    FROM brokerstar.appointment a
-    JOIN dav.entity e ON e.kind = 'appointment' AND e.id = a.id
-   WHERE a.deleted_at IS NULL AND (a.owner_id = :viewer::bigint OR ${IS_PARTICIPANT(':viewer::bigint')})
+  ${EVENTS_FROM} AND ${IN_PAST_WINDOW}
    ORDER BY ${NEAREST_TODAY}
    LIMIT :cap::int`;
 
 // A colleague's calendar: what he owns or attends. Someone's private appointment shows in full
 // only to its owner and participants; the viewer gets a busy block, or nothing (PRIVATE_APPOINTMENTS).
-const SHARED_EVENTS = `
-  SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, v.view,
-         CASE WHEN v.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
-         NULL::text AS rank, count(*) OVER () AS eligible
+const SHARED_EVENTS_FROM = `
     FROM brokerstar.calendar_share s
     JOIN brokerstar.employee o ON o.id = s.owner_id AND o.active
     JOIN brokerstar.appointment a ON a.deleted_at IS NULL AND (a.owner_id = s.owner_id OR ${IS_PARTICIPANT('s.owner_id')})
@@ -77,17 +94,26 @@ const SHARED_EVENTS = `
     CROSS JOIN LATERAL (SELECT CASE WHEN a.is_private AND a.owner_id <> :viewer::bigint AND NOT ${IS_PARTICIPANT(':viewer::bigint')}
                                     THEN 'busy' ELSE 'full' END AS view) v
    WHERE s.owner_id = :owner::bigint AND s.viewer_id = :viewer::bigint
-     AND (v.view = 'full' OR (:mode::text = 'busy' AND e.busy IS NOT NULL))
+     AND (v.view = 'full' OR (:mode::text = 'busy' AND e.busy IS NOT NULL))`;
+
+const SHARED_EVENTS = `
+  SELECT a.id::text || '.ics' AS name, 'appointment' AS entity_kind, a.id AS entity_id, v.view,
+         CASE WHEN v.view = 'busy' THEN e.busy -> 'views' -> :lang::text ->> 'etag' ELSE e.etag END AS etag,
+         NULL::text AS rank, count(*) OVER () AS eligible
+  ${SHARED_EVENTS_FROM} AND ${IN_PAST_WINDOW}
    ORDER BY ${NEAREST_TODAY}
    LIMIT :cap::int`;
 
 // Tasks: open ones first by due date, then the most recently completed.
+const TASKS_FROM = `
+    FROM brokerstar.task t
+    JOIN dav.entity e ON e.kind = 'task' AND e.id = t.id
+   WHERE t.deleted_at IS NULL AND t.assignee_id = :viewer::bigint`;
+
 const TASKS = `
   SELECT t.id::text || '.ics' AS name, 'task' AS entity_kind, t.id AS entity_id, 'full' AS view, e.etag,
          NULL::text AS rank, count(*) OVER () AS eligible
-    FROM brokerstar.task t
-    JOIN dav.entity e ON e.kind = 'task' AND e.id = t.id
-   WHERE t.deleted_at IS NULL AND t.assignee_id = :viewer::bigint
+  ${TASKS_FROM} AND ${IN_DONE_WINDOW}
    ORDER BY (t.status IN ('done', 'cancelled')),
             CASE WHEN t.status NOT IN ('done', 'cancelled') THEN t.due_at END ASC NULLS LAST,
             t.completed_at DESC NULLS LAST,
@@ -96,15 +122,29 @@ const TASKS = `
 
 export const MEMBERSHIP_SQL: Record<MembershipKind, string> = {
   contacts: CONTACTS,
+  'my-customers': MY_CUSTOMERS,
   events: EVENTS,
   tasks: TASKS,
   'shared-events': SHARED_EVENTS,
+  birthdays: BIRTHDAYS,
 };
 
 /** Which kinds of BrokerStar data a collection's members depend on (for cheap no-change polls). */
 export const MEMBERSHIP_SCOPES: Record<MembershipKind, readonly ('contact' | 'task' | 'appointment')[]> = {
   contacts: ['contact'],
+  'my-customers': ['contact'],
   events: ['appointment'],
   tasks: ['task'],
   'shared-events': ['appointment'],
+  birthdays: ['contact'],
+};
+
+/**
+ * For `brokerstar-dav status`: how many items a collection would hold but for its sync window
+ * (one row, `outside`). Kinds without a window are absent.
+ */
+export const OUTSIDE_WINDOW_SQL: Partial<Record<MembershipKind, string>> = {
+  events: `SELECT count(*)::int AS outside ${EVENTS_FROM} AND NOT ${IN_PAST_WINDOW}`,
+  'shared-events': `SELECT count(*)::int AS outside ${SHARED_EVENTS_FROM} AND NOT ${IN_PAST_WINDOW}`,
+  tasks: `SELECT count(*)::int AS outside ${TASKS_FROM} AND NOT ${IN_DONE_WINDOW}`,
 };

@@ -1,6 +1,6 @@
 // The only writes the server makes to BrokerStar's tables (design.md §4): an owner's appointment
-// times and texts (moved occurrences as appointment_exception rows), and an assignee's task status
-// and completion. Each runs inside the caller's transaction, after lockRow.
+// times and texts (moved occurrences as appointment_exception rows), a participant's answer
+// (appointment_participant.response), and an assignee's task status and completion. Each runs inside the caller's transaction, after lockRow.
 import type { AppointmentPatch, TaskPatch } from '../../../policy/edit-rules.js';
 import type { Queryable } from '../queryable.js';
 
@@ -79,6 +79,15 @@ export async function updateAppointment(db: Queryable, id: string, patch: Appoin
   }
   if (patch.exceptions.length && !set.length) {
     await db.query('UPDATE brokerstar.appointment SET updated_at = now() WHERE id = $1', [id]);
+  }
+  if (patch.answer) {
+    // A participant's answer: his row only; the appointment itself is the owner's and stays as is
+    // (the change-tracking trigger on appointment_participant re-renders it for everyone).
+    await db.query('UPDATE brokerstar.appointment_participant SET response = $3 WHERE appointment_id = $1 AND employee_id = $2', [
+      id,
+      patch.answer.employeeId,
+      patch.answer.response,
+    ]);
   }
 }
 

@@ -23,8 +23,8 @@ export interface TouchedItems {
 
 const nothingTouched = (): TouchedItems => ({
   all: false,
-  ids: { contact: new Set(), task: new Set(), appointment: new Set() },
-  forced: { contact: new Set(), task: new Set(), appointment: new Set() },
+  ids: { contact: new Set(), task: new Set(), appointment: new Set(), birthday: new Set() },
+  forced: { contact: new Set(), task: new Set(), appointment: new Set(), birthday: new Set() },
   photos: new Set(),
   employees: new Set(),
   shares: false,

@@ -23,12 +23,14 @@ export async function renderTouched(db: pg.PoolClient, touched: TouchedItems, ct
     for (const id of deps.tasks) touched.ids.task.add(id);
     for (const id of deps.appointments) touched.ids.appointment.add(id);
   }
+  // A birthday event is rendered with its contact (a due re-announcement of one renders both).
+  for (const id of touched.ids.birthday) touched.ids.contact.add(id);
   if (touched.photos.size) await forgetPhotos(db, [...touched.photos]);
   const now = new Date();
   for (const kind of ['contact', 'task', 'appointment'] as const) {
     const ids = [...touched.ids[kind]];
     for (let i = 0; i < ids.length; i += RENDER_CHUNK) {
-      await renderChunk(db, kind, ids.slice(i, i + RENDER_CHUNK), touched.forced[kind], now, ctx);
+      await renderChunk(db, kind, ids.slice(i, i + RENDER_CHUNK), touched.forced[kind], now, ctx, touched.forced.birthday);
     }
   }
   await bumpGenerations(db, touched);
