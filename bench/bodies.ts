@@ -71,3 +71,15 @@ export const outlookEventQuery = (start: Date, end: Date, withData: boolean) =>
 
 /** DAVx5 tasks: VTODO without time range, getetag. */
 export const davx5TodoQuery = `${XML}<CAL:calendar-query xmlns="DAV:" xmlns:CAL="urn:ietf:params:xml:ns:caldav"><prop><getetag /></prop><CAL:filter><CAL:comp-filter name="VCALENDAR"><CAL:comp-filter name="VTODO" /></CAL:comp-filter></CAL:filter></CAL:calendar-query>`;
+
+/** iOS (dataaccessd): calendar-query with a start and an end, A:/B: prefixes, getetag + getcontenttype (+ calendar-data). */
+export const iosEventQuery = (start: Date, end: Date, withData: boolean) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<B:calendar-query xmlns:B="urn:ietf:params:xml:ns:caldav"><A:prop xmlns:A="DAV:"><A:getetag/><A:getcontenttype/>${withData ? '<B:calendar-data/>' : ''}</A:prop><B:filter><B:comp-filter name="VCALENDAR"><B:comp-filter name="VEVENT"><B:time-range start="${icalUtc(start)}" end="${icalUtc(end)}"/></B:comp-filter></B:comp-filter></B:filter></B:calendar-query>`;
+
+/** The current week in UTC: Monday 00:00 to the next Monday 00:00. */
+export function currentWeek(now: Date): { start: Date; end: Date } {
+  const day = 86_400_000;
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const start = midnight - ((now.getUTCDay() + 6) % 7) * day;
+  return { start: new Date(start), end: new Date(start + 7 * day) };
+}

@@ -21,6 +21,8 @@ export interface FoundCollection {
 export interface DiscoveryResult {
   readonly ms: number;
   readonly bytes: number;
+  readonly wireBytes: number;
+  readonly roundTrips: number;
   readonly requests: number;
   readonly principal: string;
   readonly collections: readonly FoundCollection[];
@@ -28,16 +30,25 @@ export interface DiscoveryResult {
 
 export function expect207(r: HttpReply, what: string): MultistatusSummary {
   if (r.status !== 207) throw new ValidationError(`${what}: expected 207, got ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`);
-  return parseMultistatus(r.body);
+  try {
+    return parseMultistatus(r.body);
+  } catch (e) {
+    const text = r.body.toString('utf8');
+    throw new ValidationError(`${what}: ${(e as Error).message} (${r.encoding || 'not'} compressed, ${r.body.length} bytes decoded, ending "${text.slice(-120)}")`);
+  }
 }
 
 export async function discover(t: HttpTarget): Promise<DiscoveryResult> {
   let ms = 0;
   let bytes = 0;
   let requests = 0;
+  let wireBytes = 0;
+  let roundTrips = 0;
   const count = (r: HttpReply & { hops?: number }) => {
     ms += r.ms;
     bytes += r.body.length;
+    wireBytes += r.wireBytes;
+    roundTrips += r.roundTrips;
     requests += 1 + (r.hops ?? 0);
     return r;
   };
@@ -80,7 +91,7 @@ export async function discover(t: HttpTarget): Promise<DiscoveryResult> {
       }
     }
   }
-  return { ms, bytes, requests, principal: principalPath, collections };
+  return { ms, bytes, wireBytes, roundTrips, requests, principal: principalPath, collections };
 }
 
 /** The collection whose URL ends in `/<slug>/`. */

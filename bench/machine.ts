@@ -13,6 +13,7 @@ export interface Machine {
   readonly node: string;
   postgres: string;
   radicale: string;
+  xandikos: string;
   python: string;
 }
 
@@ -43,9 +44,10 @@ export function describeMachine(): Machine {
     node: process.version,
     postgres: 'unknown',
     radicale: 'not run',
+    xandikos: 'not run',
     python: run('/usr/bin/python3', ['--version']).replace(/^Python\s+/, ''),
   };
 }
 
 export const machineLine = (m: Machine) =>
-  `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os} (Linux ${m.kernel}); Node ${m.node}, PostgreSQL ${m.postgres}, Radicale ${m.radicale} (Python ${m.python})`;
+  `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os} (Linux ${m.kernel}); Node ${m.node}, PostgreSQL ${m.postgres}, Radicale ${m.radicale}, Xandikos ${m.xandikos} (Python ${m.python})`;

@@ -7,6 +7,11 @@ export interface BenchOptions {
   /** MAX_RECORDS of the main run (the customer's 5,000). */
   readonly maxRecords: number;
   readonly radicale: boolean;
+  readonly xandikos: boolean;
+  /** Per-request timeout of Radicale and Xandikos (seconds): a row they cannot answer in time says so. */
+  readonly otherTimeoutSeconds: number;
+  /** The mixed load: clients and the weights of poll / no-change sync / one-week query / GET. */
+  readonly mixed: { readonly clients: number; readonly weights: { readonly poll: number; readonly sync: number; readonly week: number; readonly get: number } } | undefined;
   /** Row id prefixes to run (empty = all). */
   readonly only: readonly string[];
   readonly light: { readonly warmup: number; readonly repeats: number; readonly budgetSeconds: number };
@@ -22,13 +27,17 @@ export interface BenchOptions {
 
 export const HELP = `Usage: npm run bench -- [options]
 
-Measures brokerstar-dav beside Radicale on a fresh embedded PostgreSQL with demo data at the
+Measures brokerstar-dav beside Radicale and Xandikos on a fresh embedded PostgreSQL with demo data at the
 scale of issue 7 (20,000 contacts, 10% with 1-3 MB photos, 10,000 appointments and 2,000 tasks
 for one employee). Prints the table, writes bench/results/<timestamp>.json. See docs/benchmarks.md.
 
 Options:
   --quick             2,000 contacts, fewer repeats, 5 s load: a few minutes, for development
-  --no-radicale       our server only
+  --no-radicale       without Radicale
+  --no-xandikos       without Xandikos
+  --other-timeout=S   per-request timeout for Radicale and Xandikos (default 120 s, quick 60 s)
+  --mixed=N           clients of the mixed load (default 50; "none" skips it)
+  --mix=P,S,W,G       weights of the mixed load: polls, no-change syncs, one-week queries, GETs (default 40,30,15,15)
   --only=IDS          rows whose id starts with one of IDS (comma separated), e.g. --only=3,6-poll
   --repeats=N         measured repeats per row (light rows; sweeps get a third, at least 3)
   --load-seconds=N    duration of each polling load (default 20, quick 5)
@@ -77,17 +86,22 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     if (!m) throw new Error(`unknown argument ${a} (see --help)`);
     flags.set(m[1]!, m[2] ?? 'true');
   }
-  const known = ['quick', 'no-radicale', 'only', 'repeats', 'load-seconds', 'clients', 'growth', 'contacts', 'profile', 'diagnose'];
+  const known = ['quick', 'no-radicale', 'no-xandikos', 'other-timeout', 'mixed', 'mix', 'only', 'repeats', 'load-seconds', 'clients', 'growth', 'contacts', 'profile', 'diagnose'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (see --help)`);
   const quick = flags.has('quick');
   const contacts = flags.has('contacts') ? list(flags.get('contacts')!)[0]! : quick ? 2_000 : 20_000;
   const repeats = flags.has('repeats') ? list(flags.get('repeats')!)[0]! : quick ? 5 : 30;
   const growthFlag = flags.get('growth');
+  const mix = flags.has('mix') ? list(flags.get('mix')!) : [40, 30, 15, 15];
+  if (mix.length !== 4) throw new Error('--mix takes four weights: polls, syncs, week queries, GETs');
   return {
     mode: quick ? 'quick' : 'full',
     demo: { ...benchDemo('bench', contacts), largePhotos: true },
     maxRecords: 5_000,
     radicale: !flags.has('no-radicale'),
+    xandikos: !flags.has('no-xandikos'),
+    otherTimeoutSeconds: flags.has('other-timeout') ? list(flags.get('other-timeout')!)[0]! : quick ? 60 : 120,
+    mixed: flags.get('mixed') === 'none' ? undefined : { clients: flags.has('mixed') ? list(flags.get('mixed')!)[0]! : 50, weights: { poll: mix[0]!, sync: mix[1]!, week: mix[2]!, get: mix[3]! } },
     only: flags.get('only')?.split(',').filter(Boolean) ?? [],
     light: { warmup: quick ? 1 : 3, repeats, budgetSeconds: quick ? 10 : 30 },
     sweep: { warmup: 1, repeats: Math.max(3, Math.round(repeats / 3)), budgetSeconds: quick ? 30 : 120 },

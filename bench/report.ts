@@ -6,12 +6,30 @@ import type { ProfileSummary } from './cpuprofile.js';
 import type { Machine } from './machine.js';
 import type { Summary } from './stats.js';
 
+/** The servers measured beside ours, in the order they run and print. */
+export const COMPETITORS = ['radicale', 'xandikos'] as const;
+export type Competitor = (typeof COMPETITORS)[number];
+export const SERVER_LABELS = { ours: 'brokerstar-dav', radicale: 'Radicale', xandikos: 'Xandikos' } as const;
+
+/** The modelled mobile link (issue 17): 20 Mbit/s, 50 ms round trip. */
+export const MOBILE = { bitsPerSecond: 20_000_000, roundTripMs: 50 } as const;
+
 export interface TimedSide {
   readonly ok: boolean;
   readonly error?: string;
+  /** A request got no answer within the other servers' timeout (--other-timeout). */
+  readonly timedOut?: boolean;
   readonly ms?: Summary;
-  /** Median response bytes per sample. */
+  /** Median decoded response bytes per sample. */
   readonly bytes?: number;
+  /** Median response bytes on the wire per sample (compressed where the server compressed; headers included). */
+  readonly wireBytes?: number;
+  /** Content-Encoding of the answers ('' when not compressed). */
+  readonly encoding?: string;
+  /** Round trips per sample: one per request, one more per new TCP connection. */
+  readonly roundTrips?: number;
+  /** Median wall time + round trips x 50 ms + wire bytes at 20 Mbit/s. */
+  readonly mobileMs?: number;
   readonly requests?: number;
   readonly items?: number;
   /** Per request, when a sample is several requests. */
@@ -20,6 +38,8 @@ export interface TimedSide {
   readonly cpuMs?: { readonly server: number; readonly postgres?: number };
   /** Our server's own mean time per request (from /metrics). */
   readonly serverMs?: number;
+  /** Peak RSS (MiB) of the server process while the row ran. */
+  readonly peakRssMiB?: number;
   readonly samplesMs?: number[];
   /** Top statements while the row ran (--diagnose). */
   readonly statements?: StatementStat[];
@@ -35,6 +55,15 @@ export interface StatementStat {
   readonly rows: number;
 }
 
+/** One kind of request inside the mixed load. */
+export interface KindStats {
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+}
+
 export interface LoadSide {
   readonly ok: boolean;
   readonly error?: string;
@@ -47,6 +76,10 @@ export interface LoadSide {
   readonly maxMs?: number;
   readonly errorSamples?: string[];
   readonly peakRssMiB?: number;
+  /** Per request kind (the mixed load). */
+  readonly kinds?: Record<string, KindStats>;
+  /** Response bytes on the wire per request (mean). */
+  readonly wireBytesPerRequest?: number;
   /** Mean CPU time per request (ms), as for timed rows. */
   readonly cpuMs?: { readonly server: number; readonly postgres?: number };
   readonly profile?: ProfileSummary;
@@ -62,12 +95,22 @@ interface RowCommon {
   foreignCpu?: number;
 }
 
+type Sides<T> = { readonly ours: T } & { readonly [C in Competitor]?: T };
+
 export type Row = RowCommon &
   (
-  | { readonly kind: 'timed'; readonly id: string; readonly group: number; readonly label: string; readonly client: string; readonly ours: TimedSide; readonly radicale?: TimedSide }
-  | { readonly kind: 'load'; readonly id: string; readonly group: number; readonly label: string; readonly clients: number; readonly seconds: number; readonly ours: LoadSide; readonly radicale?: LoadSide }
-  | { readonly kind: 'memory'; readonly id: string; readonly group: number; readonly label: string; readonly items?: number; readonly ours: MemorySide; readonly radicale?: MemorySide }
+  | ({ readonly kind: 'timed'; readonly id: string; readonly group: number; readonly label: string; readonly client: string } & Sides<TimedSide>)
+  | ({ readonly kind: 'load'; readonly id: string; readonly group: number; readonly label: string; readonly clients: number; readonly seconds: number } & Sides<LoadSide>)
+  | ({ readonly kind: 'memory'; readonly id: string; readonly group: number; readonly label: string; readonly items?: number } & Sides<MemorySide>)
   );
+
+/** A goal of issue 17 and what this run measured for it. */
+export interface GoalVerdict {
+  readonly goal: string;
+  readonly row: string;
+  readonly measured: string;
+  readonly verdict: 'met' | 'missed' | 'not measured';
+}
 
 export interface BenchResults {
   readonly startedAt: string;
@@ -76,7 +119,11 @@ export interface BenchResults {
   readonly data: Record<string, unknown>;
   readonly timings: Record<string, number>;
   readonly rows: Row[];
+  readonly goals: GoalVerdict[];
+  /** Validation failures of our server (exit code 1). */
   readonly failures: string[];
+  /** Answers of Radicale or Xandikos that failed validation (shown, not a failure of the bench). */
+  readonly othersFailed: string[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -96,32 +143,40 @@ export function fmtBytes(n: number | undefined): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** How many times better we are (Radicale time ÷ ours, our throughput ÷ Radicale's). */
-export function ratioOf(row: Row): number | undefined {
-  if (!row.radicale) return undefined;
+/** How many times better we are than `c` (its time ÷ ours, our throughput ÷ its). */
+export function ratioOf(row: Row, c: Competitor = 'radicale'): number | undefined {
+  const other = row[c];
+  if (!other) return undefined;
   if (row.kind === 'timed') {
+    const o = other as TimedSide;
     const a = row.ours.ms?.median;
-    const b = row.radicale.ms?.median;
-    return row.ours.ok && row.radicale.ok && a && b ? b / a : undefined;
+    const b = o.ms?.median;
+    return row.ours.ok && o.ok && a && b ? b / a : undefined;
   }
   if (row.kind === 'load') {
+    const o = other as LoadSide;
     const a = row.ours.requestsPerSecond;
-    const b = row.radicale.requestsPerSecond;
-    if (!row.ours.ok || !row.radicale.ok || a === undefined || b === undefined) return undefined;
+    const b = o.requestsPerSecond;
+    if (!row.ours.ok || !o.ok || a === undefined || b === undefined) return undefined;
     return b === 0 ? Number.POSITIVE_INFINITY : a / b;
   }
-  return row.radicale.peakMiB / row.ours.peakMiB;
+  return (other as MemorySide).peakMiB / row.ours.peakMiB;
 }
 
-/** The same ratio on CPU time (server + PostgreSQL against Radicale), which a busy machine disturbs less. */
-export function cpuRatioOf(row: Row): number | undefined {
-  if (!row.radicale || row.kind === 'memory') return undefined;
+/** The same ratio on CPU time (server + PostgreSQL against the other server's process), which a busy machine disturbs less. */
+export function cpuRatioOf(row: Row, c: Competitor = 'radicale'): number | undefined {
+  if (row.kind !== 'timed') return undefined;
+  const other = row[c];
   const o = row.ours.cpuMs;
-  const r = row.radicale.cpuMs;
-  if (!o || !r || !row.ours.ok || !row.radicale.ok) return undefined;
+  const r = other?.cpuMs;
+  if (!o || !r || !row.ours.ok || !other?.ok) return undefined;
   const ours = o.server + (o.postgres ?? 0);
-  if (row.kind === 'load') return undefined;
   return ours > 0 ? r.server / ours : undefined;
+}
+
+/** Time a phone would wait: the measured time plus the round trips and the bytes over the modelled link. */
+export function mobileMs(wallMs: number, roundTrips: number, wireBytes: number): number {
+  return wallMs + roundTrips * MOBILE.roundTripMs + (wireBytes * 8 * 1000) / MOBILE.bitsPerSecond;
 }
 
 export const fmtRatio = (r: number | undefined) =>
@@ -131,11 +186,12 @@ interface Cells {
   readonly id: string;
   readonly label: string;
   readonly items: string;
-  readonly ours: string;
-  readonly radicale: string;
+  readonly sides: readonly string[];
   readonly ratio: string;
-  readonly bytes: string;
+  readonly wire: string;
+  readonly mobile: string;
   readonly cpu: string;
+  readonly peak: string;
 }
 
 const cpuText = (c: { server: number; postgres?: number } | undefined) =>
@@ -143,6 +199,7 @@ const cpuText = (c: { server: number; postgres?: number } | undefined) =>
 
 function timedCell(s: TimedSide | undefined): string {
   if (!s) return '—';
+  if (s.timedOut) return `no answer in time (${/after ([\d.]+ s)/.exec(s.error ?? '')?.[1] ?? 'timeout'})`;
   if (!s.ok) return `FAILED: ${s.error?.slice(0, 80) ?? ''}`;
   const server = s.serverMs !== undefined ? `, server ${fmtMs(s.serverMs)}` : '';
   return `${fmtMs(s.ms?.median)} (p95 ${fmtMs(s.ms?.p95)}${server})`;
@@ -153,55 +210,89 @@ function loadCell(s: LoadSide | undefined): string {
   if (!s.ok) return `FAILED: ${s.error?.slice(0, 80) ?? ''}`;
   const unfinished = s.unfinished ? `, ${int(s.unfinished)} unfinished` : '';
   const rps = s.requestsPerSecond ?? 0;
-  return `${rps < 10 ? rps.toFixed(1) : int(rps)} req/s (p99 ${fmtMs(s.p99Ms)}, ${int(s.errors ?? 0)} errors${unfinished})`;
+  return `${rps < 10 ? rps.toFixed(1) : int(rps)} req/s (median ${fmtMs(s.p50Ms)}, p99 ${fmtMs(s.p99Ms)}, ${int(s.errors ?? 0)} errors${unfinished})`;
 }
 
+const SIDES = ['ours', ...COMPETITORS] as const;
+const present = (row: Row) => SIDES.filter((k) => k === 'ours' || row[k] !== undefined);
+const perSide = (row: Row, f: (side: never) => string) => present(row).map((k) => f(row[k] as never)).join(' / ');
+const ratios = (row: Row, f: (row: Row, c: Competitor) => number | undefined) => {
+  const list = COMPETITORS.filter((c) => row[c] !== undefined);
+  return list.length ? list.map((c) => fmtRatio(f(row, c))).join(' / ') : '—';
+};
+const mib = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(0));
+
 function cells(row: Row): Cells {
-  const ratio = fmtRatio(ratioOf(row));
+  const ratio = ratios(row, ratioOf);
   if (row.kind === 'timed') {
     const items = row.ours.items ?? row.radicale?.items;
     const requests = row.ours.requests && row.ours.requests > 1 ? ` in ${int(row.ours.requests)} requests` : '';
+    const ok = (s: TimedSide) => s && s.ok;
     return {
       id: row.id,
       label: `${row.label} [${row.client}]`,
       items: items === undefined ? '—' : `${int(items)}${requests}`,
-      ours: timedCell(row.ours),
-      radicale: timedCell(row.radicale),
+      sides: present(row).map((k) => timedCell(row[k])),
       ratio,
-      bytes: `${fmtBytes(row.ours.bytes)} / ${fmtBytes(row.radicale?.bytes)}`,
-      cpu: `${cpuText(row.ours.cpuMs)} / ${cpuText(row.radicale?.cpuMs)}${row.radicale ? ` (${fmtRatio(cpuRatioOf(row))})` : ''}`,
+      wire: perSide(row, (s: TimedSide) => (ok(s) ? `${fmtBytes(s.wireBytes)}${s.encoding ? ` ${s.encoding}` : ''}` : '—')),
+      mobile: perSide(row, (s: TimedSide) => (ok(s) ? fmtMs(s.mobileMs) : '—')),
+      cpu: `${perSide(row, (s: TimedSide) => (ok(s) ? cpuText(s.cpuMs) : '—'))}${row.radicale || row.xandikos ? ` (${ratios(row, cpuRatioOf)})` : ''}`,
+      peak: perSide(row, (s: TimedSide) => (ok(s) ? mib(s.peakRssMiB) : '—')),
     };
   }
   if (row.kind === 'load') {
-    return { id: row.id, label: row.label, items: `${row.clients} clients`, ours: loadCell(row.ours), radicale: loadCell(row.radicale), ratio, bytes: '—', cpu: `${cpuText(row.ours.cpuMs)} / ${cpuText(row.radicale?.cpuMs)} per request` };
+    return {
+      id: row.id,
+      label: row.label,
+      items: `${row.clients} clients`,
+      sides: present(row).map((k) => loadCell(row[k])),
+      ratio,
+      wire: perSide(row, (s: LoadSide) => (s.ok && s.wireBytesPerRequest !== undefined ? `${fmtBytes(Math.round(s.wireBytesPerRequest))}/req` : '—')),
+      mobile: '—',
+      cpu: `${perSide(row, (s: LoadSide) => (s.ok ? cpuText(s.cpuMs) : '—'))} per request`,
+      peak: perSide(row, (s: LoadSide) => (s.ok ? mib(s.peakRssMiB) : '—')),
+    };
   }
   const mem = (m: MemorySide | undefined) => (m ? `${m.peakMiB.toFixed(0)} MiB (from ${m.startMiB.toFixed(0)})` : '—');
-  return { id: row.id, label: row.label, items: row.items === undefined ? '—' : int(row.items), ours: mem(row.ours), radicale: mem(row.radicale), ratio, bytes: '—', cpu: '—' };
+  return { id: row.id, label: row.label, items: row.items === undefined ? '—' : int(row.items), sides: present(row).map((k) => mem(row[k])), ratio, wire: '—', mobile: '—', cpu: '—', peak: perSide(row, (m: MemorySide) => mib(m.peakMiB)) };
 }
 
-const WIDTHS = { id: 12, label: 64, items: 20, ours: 40, radicale: 40, ratio: 8 };
+const WIDTHS = { id: 14, label: 60, items: 20, side: 40, ratio: 14 };
 
-export function tableHeader(): string {
-  const h = `${'row'.padEnd(WIDTHS.id)} ${'scenario'.padEnd(WIDTHS.label)} ${'items'.padEnd(WIDTHS.items)} ${'brokerstar-dav median (p95)'.padEnd(WIDTHS.ours)} ${'Radicale median (p95)'.padEnd(WIDTHS.radicale)} ${'ratio'.padStart(WIDTHS.ratio)}  bytes ours / Radicale`;
-  return `${h}\n${'-'.repeat(h.length + 10)}`;
+export function tableHeader(competitors: readonly Competitor[] = COMPETITORS): string {
+  const sides = ['ours', ...competitors].map((k) => `${SERVER_LABELS[k as keyof typeof SERVER_LABELS]} median (p95)`.padEnd(WIDTHS.side)).join(' ');
+  const names = ['ours', ...competitors].join(' / ');
+  const h = `${'row'.padEnd(WIDTHS.id)} ${'scenario'.padEnd(WIDTHS.label)} ${'items'.padEnd(WIDTHS.items)} ${sides} ${`ratio ${competitors.join('/')}`.padStart(WIDTHS.ratio)}  wire bytes, mobile link, CPU, peak MiB (${names})`;
+  return `${h}\n${'-'.repeat(h.length)}`;
 }
 
 export function tableLine(row: Row): string {
   const c = cells(row);
   const label = c.label.length > WIDTHS.label ? `${c.label.slice(0, WIDTHS.label - 1)}…` : c.label;
   const disturbed = (row.foreignCpu ?? 0) > 0.1 ? `  [other processes: ${Math.round((row.foreignCpu ?? 0) * 100)}% of the machine]` : '';
-  return `${c.id.padEnd(WIDTHS.id)} ${label.padEnd(WIDTHS.label)} ${c.items.padEnd(WIDTHS.items)} ${c.ours.padEnd(WIDTHS.ours)} ${c.radicale.padEnd(WIDTHS.radicale)} ${c.ratio.padStart(WIDTHS.ratio)}  ${c.bytes}; ${c.cpu}${disturbed}`;
+  const sides = c.sides.map((x) => x.padEnd(WIDTHS.side)).join(' ');
+  return `${c.id.padEnd(WIDTHS.id)} ${label.padEnd(WIDTHS.label)} ${c.items.padEnd(WIDTHS.items)} ${sides} ${c.ratio.padStart(WIDTHS.ratio)}  wire ${c.wire}; mobile ${c.mobile}; CPU ${c.cpu}; peak ${c.peak}${disturbed}`;
 }
 
-export function markdownTable(rows: readonly Row[]): string {
+export function markdownTable(rows: readonly Row[], competitors: readonly Competitor[] = COMPETITORS): string {
+  const names = ['ours', ...competitors].map((k) => SERVER_LABELS[k as keyof typeof SERVER_LABELS]);
+  const short = names.join(' / ');
   const lines = [
-    '| # | Scenario | Items | brokerstar-dav median (p95) | Radicale median (p95) | Ratio | Response bytes (ours / Radicale) | CPU per sample: ours (node + pg) / Radicale (ratio) |',
-    '|---|---|---|---|---|---|---|---|',
+    `| # | Scenario | Items | ${names.map((n) => `${n} median (p95)`).join(' | ')} | Ratio (${competitors.map((c) => SERVER_LABELS[c]).join(' / ')} ÷ ours) | Wire bytes (${short}) | Mobile link (${short}) | CPU per sample (${short}; ours node + pg) | Peak RSS MiB (${short}) |`,
+    `|---|---|---|${names.map(() => '---|').join('')}---|---|---|---|---|`,
   ];
   for (const row of rows) {
     const c = cells(row);
-    lines.push(`| ${c.id} | ${c.label.replace(/\|/g, '\\|')} | ${c.items} | ${c.ours} | ${c.radicale} | ${c.ratio} | ${c.bytes} | ${c.cpu} |`);
+    const sides = [...c.sides];
+    while (sides.length < names.length) sides.push('—');
+    lines.push(`| ${c.id} | ${c.label.replace(/\|/g, '\\|')} | ${c.items} | ${sides.join(' | ')} | ${c.ratio} | ${c.wire} | ${c.mobile} | ${c.cpu} | ${c.peak} |`);
   }
+  return lines.join('\n');
+}
+
+export function goalsTable(goals: readonly GoalVerdict[]): string {
+  const lines = ['| Goal (issue 17) | Row | Measured | Verdict |', '|---|---|---|---|'];
+  for (const g of goals) lines.push(`| ${g.goal.replace(/\|/g, '\\|')} | ${g.row} | ${g.measured.replace(/\|/g, '\\|')} | ${g.verdict === 'met' ? 'met' : g.verdict === 'missed' ? '**missed**' : 'not measured'} |`);
   return lines.join('\n');
 }
 
