@@ -1,12 +1,12 @@
 // Radicale beside our server: the Debian package (installed when missing), a temp config and
 // storage folder holding exactly the objects our server served, listening on loopback only.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../src/db/embedded.js';
+import { ensureDebianPackage } from './debian-package.js';
 import type { ExportedCollection } from './export.js';
 
 const RADICALE = '/usr/bin/radicale';
@@ -21,19 +21,8 @@ export interface RadicaleProcess {
   stop(): Promise<void>;
 }
 
-/** Installs the Debian package when it is missing (root only: apt-get update, then install). */
 export function ensureRadicale(log: (line: string) => void): void {
-  if (existsSync(RADICALE)) return;
-  if (os.userInfo().uid !== 0) {
-    throw new Error('Radicale is not installed and the bench is not root: run "apt-get install radicale", or pass --no-radicale');
-  }
-  log('Radicale is missing: apt-get update && apt-get install -y radicale');
-  execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('apt-get', ['install', '-y', 'radicale'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (!existsSync(RADICALE)) throw new Error('apt-get install radicale did not provide /usr/bin/radicale');
+  ensureDebianPackage('radicale', RADICALE, '--no-radicale', log);
 }
 
 export function radicaleVersion(): string {

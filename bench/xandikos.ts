@@ -2,11 +2,11 @@
 // folder holding exactly the objects our server served, one git repository per collection as
 // Xandikos stores them, listening on loopback only.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../src/db/embedded.js';
+import { ensureDebianPackage } from './debian-package.js';
 import type { ExportedCollection } from './export.js';
 import { waitForPort } from './radicale.js';
 
@@ -23,19 +23,8 @@ export interface XandikosProcess {
   stop(): Promise<void>;
 }
 
-/** Installs the Debian package when it is missing (root only: apt-get update, then install). */
 export function ensureXandikos(log: (line: string) => void): void {
-  if (existsSync(XANDIKOS)) return;
-  if (os.userInfo().uid !== 0) {
-    throw new Error('Xandikos is not installed and the bench is not root: run "apt-get install xandikos", or pass --no-xandikos');
-  }
-  log('Xandikos is missing: apt-get update && apt-get install -y xandikos');
-  execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('apt-get', ['install', '-y', 'xandikos'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (!existsSync(XANDIKOS)) throw new Error('apt-get install xandikos did not provide /usr/bin/xandikos');
+  ensureDebianPackage('xandikos', XANDIKOS, '--no-xandikos', log);
 }
 
 export function xandikosVersion(): string {
