@@ -1,7 +1,7 @@
 // Radicale beside our server: the Debian package (installed when missing), a temp config and
 // storage folder holding exactly the objects our server served, listening on loopback only.
-import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -107,22 +107,25 @@ export async function startRadicale(dir: string, user: string, logFile: string):
       throw new Error(`Radicale exited at start: ${(await readFile(logFile, 'utf8').catch(() => '')).slice(-2000)}`);
     }),
   ]);
-  let stopping: Promise<void> | undefined;
   return {
     pid: child.pid!,
     origin: `http://127.0.0.1:${port}`,
     version: radicaleVersion(),
     storage,
     collectionDir: (slug) => path.join(storage, 'collection-root', user, slug),
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode === null) child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-        log.end();
-      })();
-      return stopping;
-    },
+    stop: stopOnce(child, exited, log),
   };
+}
+
+/** SIGTERM (SIGKILL after 10 s), wait for the exit, close the log; every call gets the same stop. */
+export function stopOnce(child: ChildProcess, exited: Promise<void>, log: WriteStream): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      log.end();
+    })());
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { freePort } from '../src/db/embedded.js';
 import { ensureDebianPackage } from './debian-package.js';
 import type { ExportedCollection } from './export.js';
-import { waitForPort } from './radicale.js';
+import { stopOnce, waitForPort } from './radicale.js';
 
 const XANDIKOS = '/usr/bin/xandikos';
 
@@ -77,7 +77,6 @@ export async function startXandikos(root: string, user: string, collections: rea
     if (!c) throw new Error(`no collection ${slug}`);
     return path.join(root, user, homeOf(c), slug);
   };
-  let stopping: Promise<void> | undefined;
   return {
     pid: child.pid!,
     origin: `http://127.0.0.1:${port}`,
@@ -88,15 +87,6 @@ export async function startXandikos(root: string, user: string, collections: rea
       git(dir, 'add', '-A');
       git(dir, 'commit', '-q', '-m', message);
     },
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode === null) child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-        log.end();
-      })();
-      return stopping;
-    },
+    stop: stopOnce(child, exited, log),
   };
 }

@@ -153,3 +153,33 @@ dl.fields dd { margin: 0; }
   dl.fields { grid-template-columns: 1fr; }
 }
 `;
+
+/** The portal's "pick one, name it" form (a device kind, a calendar): what differs is passed in. */
+export interface LabelledChoiceForm {
+  readonly action: string;
+  readonly csrf: string;
+  /** id and name of the select. */
+  readonly choice: string;
+  readonly choiceLabel: string;
+  /** The <option> elements, already escaped. */
+  readonly options: string;
+  readonly labelLabel: string;
+  readonly labelHint: string;
+  /** The label typed before (shown again after an error). */
+  readonly label: string | undefined;
+  /** id of the error notice above the form, when there is one. */
+  readonly errorId: string | undefined;
+  readonly button: string;
+}
+
+export function labelledChoiceForm(f: LabelledChoiceForm): string {
+  const described = f.errorId ? ` aria-describedby="label-hint ${f.errorId}"` : ' aria-describedby="label-hint"';
+  return `<form method="post" action="${f.action}">${f.csrf}
+<label for="${f.choice}">${f.choiceLabel}</label>
+<select id="${f.choice}" name="${f.choice}" required>${f.options}</select>
+<label for="label">${f.labelLabel}</label>
+<input type="text" id="label" name="label" required maxlength="100" autocomplete="off" value="${escapeHtml(f.label ?? '')}"${described}>
+<p class="hint" id="label-hint">${f.labelHint}</p>
+<button type="submit">${f.button}</button>
+</form>`;
+}

@@ -9,7 +9,7 @@ import { davx5BaseUrl, davx5LoginUrl, qrSvg } from './devices/davx5.js';
 import { outlookSettings, type CollectionKind } from './devices/outlook.js';
 import { thunderbirdSettings } from './devices/thunderbird.js';
 import { guideLink, guidesSection, isGuideClient } from './guides.js';
-import { formatDate, t } from './layout.js';
+import { formatDate, labelledChoiceForm, t } from './layout.js';
 
 export const KIND_TEXT: Record<DeviceKind, PortalTextKey> = {
   iphone: 'kindIphone',
@@ -58,15 +58,13 @@ ${cell('colLastAddress', d.lastAddress ? `<span class="mono">${escapeHtml(d.last
     .join('');
   parts.push(`<h2 id="add">${t(lang, 'addTitle')}</h2>`);
   if (o.error) parts.push(`<p class="notice err" role="alert" id="add-error">${o.error}</p>`);
-  const described = o.error ? ' aria-describedby="label-hint add-error"' : ' aria-describedby="label-hint"';
-  parts.push(`<form method="post" action="/setup/devices">${o.csrf}
-<label for="kind">${t(lang, 'kindLabel')}</label>
-<select id="kind" name="kind" required>${options}</select>
-<label for="label">${t(lang, 'labelLabel')}</label>
-<input type="text" id="label" name="label" required maxlength="100" autocomplete="off" value="${escapeHtml(o.label ?? '')}"${described}>
-<p class="hint" id="label-hint">${t(lang, 'labelHint')}</p>
-<button type="submit">${t(lang, 'addButton')}</button>
-</form>`);
+  parts.push(
+    labelledChoiceForm({
+      action: '/setup/devices', csrf: o.csrf, choice: 'kind', choiceLabel: t(lang, 'kindLabel'), options,
+      labelLabel: t(lang, 'labelLabel'), labelHint: t(lang, 'labelHint'), label: o.label,
+      errorId: o.error ? 'add-error' : undefined, button: t(lang, 'addButton'),
+    }),
+  );
   parts.push(guidesSection(lang));
   return parts.join('\n');
 }

@@ -11,7 +11,7 @@ import { createLink, isLinkLabel, linksOf, revokeLinkById, type SubscriptionLink
 import type { Collection, DavStore } from '../storage/types.js';
 import type { PortalAudit } from './audit.js';
 import { escapeHtml, type PortalEmployee, type PortalPage } from './contract.js';
-import { formatDate } from './layout.js';
+import { formatDate, labelledChoiceForm } from './layout.js';
 
 export const SUBSCRIPTIONS_PATH = '/setup/subscriptions';
 
@@ -77,15 +77,13 @@ function renderForm(lang: Language, calendars: readonly Collection[], csrf: stri
   const options = calendars
     .map((c) => `<option value="${escapeHtml(c.slug)}"${o.calendar === c.slug ? ' selected' : ''}>${escapeHtml(c.displayName)}</option>`)
     .join('');
-  const described = o.error ? ' aria-describedby="label-hint create-error"' : ' aria-describedby="label-hint"';
-  parts.push(`<form method="post" action="${SUBSCRIPTIONS_PATH}">${csrf}
-<label for="calendar">${s(lang, 'calendarLabel')}</label>
-<select id="calendar" name="calendar" required>${options}</select>
-<label for="label">${s(lang, 'labelLabel')}</label>
-<input type="text" id="label" name="label" required maxlength="100" autocomplete="off" value="${escapeHtml(o.label ?? '')}"${described}>
-<p class="hint" id="label-hint">${s(lang, 'labelHint')}</p>
-<button type="submit">${s(lang, 'createButton')}</button>
-</form>`);
+  parts.push(
+    labelledChoiceForm({
+      action: SUBSCRIPTIONS_PATH, csrf, choice: 'calendar', choiceLabel: s(lang, 'calendarLabel'), options,
+      labelLabel: s(lang, 'labelLabel'), labelHint: s(lang, 'labelHint'), label: o.label,
+      errorId: o.error ? 'create-error' : undefined, button: s(lang, 'createButton'),
+    }),
+  );
   return parts.join('\n');
 }
 
